@@ -1,0 +1,402 @@
+"""The org-connection logic, free of Pulumi: validate, decide a diff, create/adopt, read, update, delete.
+
+Both adapters (the dynamic provider in `org_connection.py`, and later the native plugin) are thin
+layers over this module, so every rule lives here once. Inputs and outputs are plain dicts whose keys
+are the API's own names (`sink_org_id`, `connection_types`, ...).
+
+Rules the engine relies on:
+- `check_inputs` makes no API call and normalizes, so order or case never produces a diff.
+- `decide_diff` compares OLD OUTPUTS (what Datadog last said) with new inputs, so drift seen on
+  refresh shows up as a change. A new sink or source means a new connection (replace). With a new
+  sink the pair differs, so the new connection is created before the old one is deleted (no gap in
+  sharing and no 409); a new key pair with the same sink may be the same source org, so that
+  replacement deletes first.
+- `create` never leaves a duplicate or an unmanaged orphan after an ambiguous failure: it looks
+  (lists the connections to the sink) before it retries.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from datadog_crossorg.client import (
+    CONNECTION_TYPES,
+    Conflict,
+    Connection,
+    DatadogClient,
+    DatadogError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unavailable,
+)
+
+INPUT_NAMES = ("sink_org_id", "connection_types", "org", "adopt")
+OUTPUT_NAMES = (
+    "connection_id",
+    "source_org_id",
+    "source_org_name",
+    "sink_org_id",
+    "sink_org_name",
+    "connection_types",
+    "created_at",
+    "created_by",
+    "created_by_name",
+    "org",
+    "adopt",
+)
+REPLACE_ON = ("sink_org_id", "org")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_CREATE_ATTEMPTS = 3
+
+
+class OrgConnectionError(Exception):
+    """A connection operation failed; the message says what Datadog said and what to do."""
+
+
+class AdoptionRequired(OrgConnectionError):
+    """The connection already exists in Datadog and this resource was not told to adopt it."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid input: the property, and a reason naming the bad value and the fix."""
+
+    property: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ConnectionSpec:
+    """What the user asked for, after `check_inputs` normalized it."""
+
+    sink_org_id: str
+    connection_types: tuple[str, ...]
+    org: str | None = None
+    adopt: bool = False
+
+    @classmethod
+    def from_inputs(cls, inputs: Mapping[str, Any]) -> ConnectionSpec:
+        return cls(
+            sink_org_id=str(inputs["sink_org_id"]).lower(),
+            connection_types=normalize_types(inputs["connection_types"]),
+            org=inputs.get("org") or None,
+            adopt=bool(inputs.get("adopt") or False),
+        )
+
+
+@dataclass(frozen=True)
+class DiffDecision:
+    """Which inputs differ from what Datadog last reported, and whether that needs a replacement."""
+
+    changed: tuple[str, ...]
+    replaces: tuple[str, ...]
+    delete_before_replace: bool
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changed)
+
+
+def normalize_types(types: Sequence[Any]) -> tuple[str, ...]:
+    return tuple(sorted({str(t) for t in types}))
+
+
+def check_inputs(
+    news: Mapping[str, Any],
+    known_orgs: frozenset[str] | None,
+    is_unknown: Callable[[Any], bool] = lambda _v: False,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Validate and normalize resource inputs without any API call.
+
+    `known_orgs` is the set of configured key-pair names (None: not known here, so not checked).
+    Values for which `is_unknown` is true (preview-time unknowns) pass through unchecked.
+    """
+    problems: list[Problem] = []
+    inputs: dict[str, Any] = {}
+
+    sink = news.get("sink_org_id")
+    if is_unknown(sink):
+        inputs["sink_org_id"] = sink
+    elif not isinstance(sink, str) or not _UUID.match(sink.strip()):
+        problems.append(
+            Problem(
+                "sink_org_id",
+                f"sink_org_id {sink!r} is not an org UUID; use the sink org's UUID "
+                "(like 83999dcd-7f97-11f0-8de1-1ecf66f1aa85, shown by `crossorg connections list` "
+                "or in the sink org's settings), not its name or short public id",
+            )
+        )
+    else:
+        inputs["sink_org_id"] = sink.strip().lower()
+
+    types = news.get("connection_types")
+    if is_unknown(types) or (isinstance(types, list | tuple) and any(map(is_unknown, types))):
+        inputs["connection_types"] = types
+    else:
+        normalized, problem = _check_types(types)
+        if problem:
+            problems.append(problem)
+        else:
+            inputs["connection_types"] = list(normalized)
+
+    org = news.get("org")
+    if is_unknown(org):
+        inputs["org"] = org
+    elif org not in (None, ""):
+        if not isinstance(org, str):
+            problems.append(Problem("org", f"org {org!r} must be the name of a key pair (a string)"))
+        elif known_orgs is not None and org not in known_orgs:
+            from datadog_crossorg.credentials import unknown_org_message
+
+            problems.append(Problem("org", unknown_org_message(org, known_orgs)))
+        else:
+            inputs["org"] = org
+
+    adopt = news.get("adopt")
+    if is_unknown(adopt):
+        inputs["adopt"] = adopt
+    elif adopt not in (None, True, False):
+        problems.append(Problem("adopt", f"adopt {adopt!r} must be true or false"))
+    else:
+        inputs["adopt"] = bool(adopt)
+    return inputs, problems
+
+
+def _check_types(types: Any) -> tuple[tuple[str, ...], Problem | None]:
+    allowed = ", ".join(CONNECTION_TYPES)
+    if isinstance(types, str) or not isinstance(types, list | tuple) or not types:
+        return (), Problem(
+            "connection_types",
+            f"connection_types {types!r} must be a non-empty list drawn from {allowed}, "
+            'for example ["metrics", "logs"]',
+        )
+    bad = [t for t in types if t not in CONNECTION_TYPES]
+    if bad:
+        return (), Problem(
+            "connection_types",
+            f"connection_types {list(types)!r}: {', '.join(map(repr, bad))} "
+            f"{'is not a connection type' if len(bad) == 1 else 'are not connection types'}; "
+            f"use only {allowed}",
+        )
+    dupes = sorted({t for t in types if list(types).count(t) > 1})
+    if dupes:
+        return (), Problem(
+            "connection_types",
+            f"connection_types {list(types)!r} lists {', '.join(map(repr, dupes))} more than "
+            "once; list each type once (Datadog refuses duplicates)",
+        )
+    return normalize_types(types), None
+
+
+def decide_diff(
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    is_unknown: Callable[[Any], bool] = lambda _v: False,
+) -> DiffDecision:
+    """Compare old OUTPUTS with checked new inputs (no API call)."""
+    changed: list[str] = []
+    for name in INPUT_NAMES:
+        old, new = olds.get(name), news.get(name)
+        if is_unknown(new):
+            changed.append(name)
+        elif name == "connection_types":
+            if normalize_types(old or ()) != normalize_types(new or ()):
+                changed.append(name)
+        elif name == "adopt":
+            if bool(old) != bool(new):
+                changed.append(name)
+        elif (old or None) != (new or None):
+            changed.append(name)
+    replaces = tuple(n for n in changed if n in REPLACE_ON)
+    # Same sink under another key pair may be the very same source org: delete first, or the
+    # new create would meet the old connection as a 409.
+    delete_first = bool(replaces) and "sink_org_id" not in replaces
+    return DiffDecision(tuple(changed), replaces, delete_first)
+
+
+def create(client: DatadogClient, spec: ConnectionSpec) -> Connection:
+    """Create the connection from the client's org (the source) to the sink, or adopt it.
+
+    An ambiguous failure (timeout, reset, 5xx: the server may have committed) is followed by a
+    look at the connections to the sink before any retry, so a committed create is taken, never
+    duplicated, and never left behind unmanaged.
+    """
+    saw_ambiguous = False
+    last: DatadogError | None = None
+    for _ in range(_CREATE_ATTEMPTS):
+        try:
+            return client.create_connection(spec.sink_org_id, list(spec.connection_types))
+        except Conflict as exc:
+            existing = find_to_sink(client, spec.sink_org_id)
+            if existing is None:  # deleted between our POST and our look: try again
+                last = exc
+                continue
+            if saw_ambiguous and existing.connection_types == spec.connection_types:
+                return existing  # our own earlier attempt committed
+            return _adopt_or_refuse(client, existing, spec)
+        except Unavailable as exc:
+            last = exc
+            if not exc.ambiguous:
+                raise _explain("create", spec, exc) from None
+            saw_ambiguous = True
+            existing = find_to_sink(client, spec.sink_org_id)
+            if existing is None:
+                continue
+            if existing.connection_types == spec.connection_types:
+                return existing
+            return _adopt_or_refuse(client, existing, spec)
+        except DatadogError as exc:
+            raise _explain("create", spec, exc) from None
+    assert last is not None
+    raise _explain("create", spec, last) from None
+
+
+def _adopt_or_refuse(client: DatadogClient, existing: Connection, spec: ConnectionSpec) -> Connection:
+    if not spec.adopt:
+        raise AdoptionRequired(
+            f"a connection from this org ({existing.source_org_id}) to sink {spec.sink_org_id} "
+            f"already exists in Datadog (id {existing.id}, types "
+            f"{', '.join(existing.connection_types)}), and this resource does not manage it. To "
+            "take it over, set adopt=True on the resource (its types are then set to the ones "
+            "you declare), or delete it in Datadog first"
+        )
+    if existing.connection_types == spec.connection_types:
+        return existing
+    try:
+        updated = client.update_connection(existing.id, list(spec.connection_types))
+    except DatadogError as exc:
+        raise _explain("adopt", spec, exc) from None
+    return with_names_from(updated, existing)
+
+
+def find_to_sink(client: DatadogClient, sink_org_id: str) -> Connection | None:
+    """The connection from the client's org to `sink_org_id`, if Datadog has one."""
+    for conn in client.list_connections(sink_org_id=sink_org_id):
+        if conn.sink_org_id == sink_org_id:
+            return conn
+    return None
+
+
+def read(
+    client: DatadogClient,
+    connection_id: str,
+    *,
+    sink_org_id: str | None = None,
+    source_org_id: str | None = None,
+) -> Connection | None:
+    """The connection with this id as Datadog has it now, or None when it is gone.
+
+    Gone includes Datadog's own removal of connections whose creator was deactivated. The list is
+    filtered by the known sink and source so one call answers it, and matched by id, so a
+    connection re-created out of band with another id is not mistaken for this one.
+    """
+    try:
+        found = client.list_connections(sink_org_id=sink_org_id, source_org_id=source_org_id)
+    except DatadogError as exc:
+        raise OrgConnectionError(f"could not read org connection {connection_id}: {exc}") from None
+    return next((c for c in found if c.id == connection_id), None)
+
+
+def update(
+    client: DatadogClient,
+    connection_id: str,
+    connection_types: Sequence[str],
+    previous: Mapping[str, Any],
+) -> Connection:
+    """Set the connection's types (one PATCH); names the PATCH response omits come from `previous`."""
+    try:
+        updated = client.update_connection(connection_id, list(normalize_types(connection_types)))
+    except NotFound:
+        raise OrgConnectionError(
+            f"org connection {connection_id} no longer exists in Datadog (deleted out of band, or "
+            "its creator was deactivated); run `pulumi refresh`, then `pulumi up` to create it again"
+        ) from None
+    except DatadogError as exc:
+        raise OrgConnectionError(f"could not update org connection {connection_id}: {exc}") from None
+    return dataclasses.replace(
+        updated,
+        source_org_name=updated.source_org_name or previous.get("source_org_name"),
+        sink_org_name=updated.sink_org_name or previous.get("sink_org_name"),
+        created_by_name=updated.created_by_name or previous.get("created_by_name"),
+    )
+
+
+def delete(client: DatadogClient, connection_id: str) -> bool:
+    """Delete the connection (from its source or sink org); False when it was already gone."""
+    try:
+        client.delete_connection(connection_id)
+    except NotFound:
+        return False
+    except DatadogError as exc:
+        raise OrgConnectionError(f"could not delete org connection {connection_id}: {exc}") from None
+    return True
+
+
+def with_names_from(conn: Connection, known: Connection) -> Connection:
+    return dataclasses.replace(
+        conn,
+        source_org_name=conn.source_org_name or known.source_org_name,
+        sink_org_name=conn.sink_org_name or known.sink_org_name,
+        created_by_name=conn.created_by_name or known.created_by_name,
+    )
+
+
+def outputs(conn: Connection, org: str | None, adopt: bool) -> dict[str, Any]:
+    """The resource's outputs: the API's names, types sorted, plus the inputs that are not API fields."""
+    return {
+        "connection_id": conn.id,
+        "source_org_id": conn.source_org_id,
+        "source_org_name": conn.source_org_name,
+        "sink_org_id": conn.sink_org_id,
+        "sink_org_name": conn.sink_org_name,
+        "connection_types": list(normalize_types(conn.connection_types)),
+        "created_at": conn.created_at,
+        "created_by": conn.created_by_id,
+        "created_by_name": conn.created_by_name,
+        "org": org,
+        "adopt": adopt,
+    }
+
+
+def inputs(conn: Connection, org: str | None, adopt: bool) -> dict[str, Any]:
+    """The inputs that would declare the connection as Datadog has it (what refresh stores)."""
+    found: dict[str, Any] = {
+        "sink_org_id": conn.sink_org_id,
+        "connection_types": list(normalize_types(conn.connection_types)),
+        "adopt": adopt,
+    }
+    if org:
+        found["org"] = org
+    return found
+
+
+def _explain(action: str, spec: ConnectionSpec, exc: DatadogError) -> OrgConnectionError:
+    """Turn a Datadog error into a message that says what to do about it."""
+    where = f"to sink {spec.sink_org_id} ({', '.join(spec.connection_types)})"
+    via = f"key pair {spec.org!r}" if spec.org else "the default key pair (datadog:apiKey)"
+    if isinstance(exc, NotFound):
+        hint = (
+            "the sink org was not found: sink_org_id must be the UUID of an org in the same "
+            "Datadog account as the source org"
+        )
+    elif isinstance(exc, Forbidden):
+        hint = (
+            f"{via} was refused: connections are created from the SOURCE org, with a key pair "
+            "whose application key has org_connections_write"
+        )
+    elif isinstance(exc, Invalid):
+        hint = (
+            "Datadog refused the connection: source and sink must be different orgs of the same "
+            "account on the same site, and an org not on an Enterprise plan may share with at most "
+            "5 other orgs"
+        )
+    elif isinstance(exc, Unavailable):
+        hint = "Datadog did not answer in time; nothing was left half-created, run the update again"
+    else:
+        hint = "see Datadog's message"
+    return OrgConnectionError(f"could not {action} org connection {where}: {hint}. Datadog: {exc}")

@@ -1,0 +1,83 @@
+"""Read the stack program's declarative config into connection declarations, with clear errors.
+
+Kept out of `stacks/__main__.py` so the rules are importable and tested; deep validation of each
+field (UUID format, types) stays in `connections.check_inputs`, which runs at preview as Check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_KEYS = {"name", "org", "sink", "sink_org_id", "types", "connection_types", "adopt"}
+
+
+class StackConfigError(ValueError):
+    """The stack config is malformed; the message names the entry, the field and the fix."""
+
+
+@dataclass(frozen=True)
+class ConnectionDecl:
+    """One connection the stack declares."""
+
+    name: str
+    sink_org_id: str
+    connection_types: tuple[str, ...]
+    org: str | None = None
+    adopt: bool = False
+
+
+def connection_specs(
+    entries: list[Any], org_uuids: Mapping[str, str] | None = None
+) -> list[ConnectionDecl]:
+    """Turn `datadog-crossorg:connections` into declarations; `sink` may name an `orgUuids` entry."""
+    org_uuids = dict(org_uuids or {})
+    if not isinstance(entries, list):
+        raise StackConfigError(
+            "datadog-crossorg:connections must be a list of {name, org, sink, types}; got "
+            + type(entries).__name__
+        )
+    seen: set[str] = set()
+    decls = []
+    for index, entry in enumerate(entries):
+        where = f"datadog-crossorg:connections[{index}]"
+        if not isinstance(entry, Mapping):
+            raise StackConfigError(f"{where} must be an object with name, org, sink and types")
+        unknown = sorted(set(entry) - _KEYS)
+        if unknown:
+            raise StackConfigError(
+                f"{where} has unknown field(s) {', '.join(unknown)}; use name, org, sink, types, adopt"
+            )
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise StackConfigError(f"{where}.name is missing: give each connection a unique name")
+        if name in seen:
+            raise StackConfigError(f"{where}.name {name!r} is used twice; names must be unique")
+        seen.add(name)
+        sink = entry.get("sink", entry.get("sink_org_id"))
+        if not isinstance(sink, str) or not sink:
+            raise StackConfigError(
+                f"{where} ({name}) has no sink: set sink to the sink org's UUID or to a name "
+                "from datadog-crossorg:orgUuids"
+            )
+        types = entry.get("types", entry.get("connection_types"))
+        if isinstance(types, str):
+            types = [types]
+        if not isinstance(types, list):
+            raise StackConfigError(
+                f"{where} ({name}).types {types!r} must be a list such as [metrics, logs]"
+            )
+        adopt = entry.get("adopt", False)
+        if not isinstance(adopt, bool):
+            raise StackConfigError(f"{where} ({name}).adopt {adopt!r} must be true or false")
+        decls.append(
+            ConnectionDecl(
+                name=name,
+                sink_org_id=org_uuids.get(sink, sink),
+                connection_types=tuple(str(t) for t in types),
+                org=entry.get("org") or None,
+                adopt=adopt,
+            )
+        )
+    return decls
