@@ -17,7 +17,13 @@ _LAZY = {
     "DatadogClient": "datadog_crossorg.client",
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = [
+    "DatadogClient",
+    "OrgConnection",
+    "OrgConnectionArgs",
+    "OrgConnectionProvider",
+    "__version__",
+]
 
 if TYPE_CHECKING:
     from datadog_crossorg.client import DatadogClient

@@ -149,7 +149,9 @@ def check_inputs(
         inputs["org"] = org
     elif org not in (None, ""):
         if not isinstance(org, str):
-            problems.append(Problem("org", f"org {org!r} must be the name of a key pair (a string)"))
+            problems.append(
+                Problem("org", f"org {org!r} must be the name of a key pair (a string)")
+            )
         elif known_orgs is not None and org not in known_orgs:
             from datadog_crossorg.credentials import unknown_org_message
 
@@ -256,7 +258,9 @@ def create(client: DatadogClient, spec: ConnectionSpec) -> Connection:
     raise _explain("create", spec, last) from None
 
 
-def _adopt_or_refuse(client: DatadogClient, existing: Connection, spec: ConnectionSpec) -> Connection:
+def _adopt_or_refuse(
+    client: DatadogClient, existing: Connection, spec: ConnectionSpec
+) -> Connection:
     if not spec.adopt:
         raise AdoptionRequired(
             f"a connection from this org ({existing.source_org_id}) to sink {spec.sink_org_id} "
@@ -317,7 +321,9 @@ def update(
             "its creator was deactivated); run `pulumi refresh`, then `pulumi up` to create it again"
         ) from None
     except DatadogError as exc:
-        raise OrgConnectionError(f"could not update org connection {connection_id}: {exc}") from None
+        raise OrgConnectionError(
+            f"could not update org connection {connection_id}: {exc}"
+        ) from None
     return dataclasses.replace(
         updated,
         source_org_name=updated.source_org_name or previous.get("source_org_name"),
@@ -333,7 +339,9 @@ def delete(client: DatadogClient, connection_id: str) -> bool:
     except NotFound:
         return False
     except DatadogError as exc:
-        raise OrgConnectionError(f"could not delete org connection {connection_id}: {exc}") from None
+        raise OrgConnectionError(
+            f"could not delete org connection {connection_id}: {exc}"
+        ) from None
     return True
 
 

@@ -35,7 +35,9 @@ from datadog_crossorg import connections
 from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.credentials import KeyRing
 
-_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, as the server sends it
+_UNKNOWN = (
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, as the server sends it
+)
 
 
 def _is_unknown(value: Any) -> bool:
