@@ -6,8 +6,10 @@ field (UUID format, types) stays in `connections.check_inputs`, which runs at pr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 _KEYS = {"name", "org", "sink", "sink_org_id", "types", "connection_types", "adopt"}
@@ -81,3 +83,29 @@ def connection_specs(
             )
         )
     return decls
+
+
+def load_config_file(path: str | Path) -> dict[str, str]:
+    """Stack config as the engine hands it over: namespaced keys, structured values as JSON text.
+
+    Reads a stack file (`Pulumi.<stack>.yaml`, plain values only) or the output of
+    `pulumi config --show-secrets --json` (how a pipeline gets decrypted secrets to our CLI).
+    """
+    import yaml
+
+    text = Path(path).read_text()
+    data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    if not isinstance(data, Mapping):
+        raise StackConfigError(f"{path}: expected a stack config mapping")
+    values = data.get("config", data) if not str(path).endswith(".json") else data
+    config: dict[str, str] = {}
+    for key, value in (values or {}).items():
+        if isinstance(value, Mapping) and ("value" in value or "objectValue" in value):
+            value = value.get("objectValue", value.get("value"))  # `pulumi config --json` shape
+        if isinstance(value, Mapping) and "secure" in value:
+            raise StackConfigError(
+                f"{path}: {key} is encrypted; pass the output of "
+                "`pulumi config --show-secrets --json` instead of the stack file"
+            )
+        config[str(key)] = value if isinstance(value, str) else json.dumps(value)
+    return config
