@@ -1,0 +1,201 @@
+"""DatadogClient: the Datadog endpoints this project uses, as methods that return typed records.
+
+Knows Datadog's paths and JSON; leaves the wire (retries, timeouts, errors) to `transport`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from datadog_crossorg.client.errors import Forbidden
+from datadog_crossorg.client.records import Connection, Org
+from datadog_crossorg.client.sites import resolve_base_url
+from datadog_crossorg.client.transport import Transport
+
+CONNECTION_TYPES = ("audit", "logs", "metrics")
+
+_CONNECTIONS = "/api/v2/org_connections"
+_DASHBOARDS = "/api/v1/dashboard"
+
+
+class DatadogClient:
+    """A Datadog API client for one key pair (so for one org: "this org" of every call).
+
+    Thread-safe: one instance (one Session, `pool_size` pooled connections) may serve many
+    threads. Every call is bounded by `deadline` seconds, retries and waits included; each attempt
+    by (`connect_timeout`, `read_timeout`), the read part capped by the time left. Failures raise
+    the `DatadogError` tree; no message, log line or repr carries a key.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        app_key: str,
+        site: str = "datadoghq.com",
+        *,
+        connect_timeout: float = 3.05,
+        read_timeout: float = 30.0,
+        deadline: float = 60.0,
+        backoff_factor: float = 0.5,
+        backoff_max: float = 8.0,
+        pool_size: int = 32,
+    ) -> None:
+        self.base_url = resolve_base_url(site)
+        self._transport = Transport(
+            self.base_url,
+            api_key,
+            app_key,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            deadline=deadline,
+            backoff_factor=backoff_factor,
+            backoff_max=backoff_max,
+            pool_size=pool_size,
+        )
+
+    def __repr__(self) -> str:
+        return f"DatadogClient(base_url={self.base_url!r})"
+
+    def __enter__(self) -> DatadogClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close pooled connections; the client must not be used afterwards."""
+        self._transport.close()
+
+    def validate(self) -> bool:
+        """True if Datadog accepts the API key (`GET /api/v1/validate`), False if it refuses it."""
+        try:
+            body = self._transport.request("GET", "/api/v1/validate")
+        except Forbidden:
+            return False
+        return bool(isinstance(body, dict) and body.get("valid"))
+
+    # -- org connections ---------------------------------------------------------------------
+
+    def list_connections(
+        self,
+        *,
+        sink_org_id: str | None = None,
+        source_org_id: str | None = None,
+        page_size: int = 1000,
+    ) -> list[Connection]:
+        """Every connection this org takes part in (as source or sink), narrowed by the filters.
+
+        Reads all pages (`limit`/`offset`). There is no GET by id: filter by sink and source.
+        """
+        filters = {"sink_org_id": sink_org_id, "source_org_id": source_org_id}
+        params = {k: v for k, v in filters.items() if v}
+        return [
+            Connection.from_api(obj, body.get("included"))
+            for body in self._pages(_CONNECTIONS, params, ("limit", "offset"), "data", page_size)
+            for obj in body.get("data") or ()
+        ]
+
+    def create_connection(self, sink_org_id: str, connection_types: Sequence[str]) -> Connection:
+        """Share `connection_types` of this org (the source) with `sink_org_id`.
+
+        Never retried on 5xx or read errors: on `Unavailable(ambiguous=True)` look (list by
+        sink) before creating again. 409 `Conflict` means a connection to that sink exists.
+        """
+        body = {
+            "data": {
+                "type": "org_connection",
+                "attributes": {"connection_types": _types(connection_types)},
+                "relationships": {"sink_org": {"data": {"type": "orgs", "id": sink_org_id}}},
+            }
+        }
+        return Connection.from_api(self._transport.request("POST", _CONNECTIONS, json=body)["data"])
+
+    def update_connection(self, connection_id: str, connection_types: Sequence[str]) -> Connection:
+        """Replace the connection's types (source org only). Datadog's answer has no names, so
+        the returned record's names are None."""
+        body = {
+            "data": {
+                "type": "org_connection",
+                "id": connection_id,
+                "attributes": {"connection_types": _types(connection_types)},
+            }
+        }
+        answer = self._transport.request("PATCH", _path(_CONNECTIONS, connection_id), json=body)
+        return Connection.from_api(answer["data"])
+
+    def delete_connection(self, connection_id: str) -> None:
+        """Delete the connection (from the source or the sink org); `NotFound` if already gone."""
+        self._transport.request("DELETE", _path(_CONNECTIONS, connection_id))
+
+    # -- orgs --------------------------------------------------------------------------------
+
+    def list_orgs(self) -> list[Org]:
+        """The orgs `GET /api/v1/org` shows these keys (needs `org_management`)."""
+        body = self._transport.request("GET", "/api/v1/org")
+        return [Org.from_api(obj) for obj in body.get("orgs") or ()]
+
+    # -- dashboards --------------------------------------------------------------------------
+
+    def get_dashboard(self, dashboard_id: str) -> dict[str, Any]:
+        return self._transport.request("GET", _path(_DASHBOARDS, dashboard_id))
+
+    def create_dashboard(self, doc: Mapping[str, Any]) -> dict[str, Any]:
+        """Create from a document with `title`, `layout_type`, `widgets`; returns Datadog's copy
+        (with `id`, `url` and the other server-computed fields)."""
+        return self._transport.request("POST", _DASHBOARDS, json=doc)
+
+    def update_dashboard(self, dashboard_id: str, doc: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace the whole dashboard (PUT); widget ids are reassigned by Datadog."""
+        return self._transport.request("PUT", _path(_DASHBOARDS, dashboard_id), json=doc)
+
+    def delete_dashboard(self, dashboard_id: str) -> None:
+        self._transport.request("DELETE", _path(_DASHBOARDS, dashboard_id))
+
+    def list_dashboards(self, *, page_size: int = 100) -> list[dict[str, Any]]:
+        """Summaries (no widgets) of every dashboard of this org, all pages (`count`/`start`)."""
+        return [
+            summary
+            for body in self._pages(_DASHBOARDS, {}, ("count", "start"), "dashboards", page_size)
+            for summary in body.get("dashboards") or ()
+        ]
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _pages(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        names: tuple[str, str],
+        items: str,
+        page_size: int,
+    ) -> Iterator[dict[str, Any]]:
+        """GET every page: `names` are the (size, start) parameters, `items` the list's key.
+
+        Stops at a short page, or when `meta.page.total_filtered_count` items have been seen.
+        """
+        if page_size < 1:
+            raise ValueError(f"page_size must be at least 1, not {page_size}")
+        size_param, start_param = names
+        seen = 0
+        while True:
+            query = {**params, size_param: page_size, start_param: seen}
+            body = self._transport.request("GET", path, params=query)
+            yield body
+            count = len(body.get(items) or ())
+            seen += count
+            total = ((body.get("meta") or {}).get("page") or {}).get("total_filtered_count")
+            if count < page_size or (total is not None and seen >= total):
+                return
+
+
+def _path(collection: str, object_id: str) -> str:
+    """`collection/<id>` with the id quoted, so an odd id cannot reach another endpoint."""
+    return f"{collection}/{quote(str(object_id), safe='')}"
+
+
+def _types(connection_types: Sequence[str]) -> list[str]:
+    if isinstance(connection_types, str):
+        raise TypeError(f"connection_types must be a sequence of strings, not {connection_types!r}")
+    return list(connection_types)
