@@ -34,7 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project-dir", type=Path, default=Path.cwd())
     parser.add_argument("--stack", default="local")
     parser.add_argument(
-        "--port", type=int, default=18126, help="emulator port (as in the stack's datadog:apiUrl)"
+        "--port",
+        type=int,
+        default=18126,
+        help="emulator port (the stack's datadog:apiUrl names 18126; 0 picks a free one)",
     )
     parser.add_argument(
         "--fresh", action="store_true", help="forget the previous run's state first"
@@ -65,8 +68,9 @@ def main(argv: list[str] | None = None) -> int:
                 "Running the same stack program through the engine harness instead "
                 "(real provider server, real gRPC).\n"
             )
+            config = _pointed_at(config, emu.url)
             code = _up_with_harness(project, work, args.stack, config)
-        _print_existing_connections(config)
+        _print_existing_connections(_pointed_at(config, emu.url))
     return code
 
 
@@ -107,6 +111,14 @@ def _up_with_harness(project: Path, work: Path, stack: str, config: dict[str, st
         if not applied.result.changed:
             print("No changes: the stack matches Datadog.")
     return 0
+
+
+def _pointed_at(config: dict[str, str], url: str) -> dict[str, str]:
+    """The stack config with its emulator URL swapped for the one actually serving (--port 0)."""
+    configured = config.get("datadog:apiUrl")
+    if not configured or configured == url:
+        return config
+    return {k: v.replace(configured, url) for k, v in config.items()}
 
 
 def _print_steps(title: str, steps: list) -> None:

@@ -1,0 +1,144 @@
+"""Keys never leak; ambiguous failures never leave a duplicate or an unmanaged orphan."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from deploy import World, make_world
+from pulumi.dynamic.dynamic import serialize_provider
+
+from datadog_crossorg.emulator import Emulator, Fault, default_seed_path
+from datadog_crossorg.org_connection import OrgConnectionProvider
+from datadog_crossorg.testing.harness import ProviderError
+
+CANARIES = {
+    "hub": ("CANARY-hub-api-5f1e2d", "CANARY-hub-app-9a8b7c"),
+    "payments": ("CANARY-pay-api-3c4d5e", "CANARY-pay-app-6f7a8b"),
+}
+
+
+def canary_seed() -> dict:
+    seed = json.loads(Path(default_seed_path()).read_text())
+    for account in seed["accounts"]:
+        for org in account["orgs"]:
+            for pair in org["key_pairs"]:
+                if pair["name"] in CANARIES:
+                    pair["api_key"], pair["app_key"] = CANARIES[pair["name"]]
+    return seed
+
+
+@pytest.fixture
+def canary_world(datadog_emulator_factory, tmp_path: Path) -> Iterator[World]:
+    emu = datadog_emulator_factory(seed=canary_seed())
+    yield from make_world(emu, tmp_path, ("payments",))
+
+
+def leaked(text: str) -> list[str]:
+    return [c for pair in CANARIES.values() for c in pair if c in text]
+
+
+def test_no_key_material_in_pickled_provider_state_output_or_errors(
+    canary_world: World, tmp_path: Path
+) -> None:
+    world = canary_world
+    goal = world.goal("payments-to-hub", "hub", ["logs"], org="payments")
+    world.engine.up([goal])
+    world.engine.up([world.goal("payments-to-hub", "hub", ["logs", "metrics"], org="payments")])
+    world.engine.refresh()
+    world.client("payments").create_connection(world.emu.org_uuid("search"), ["logs"])
+    with pytest.raises(ProviderError) as failure:  # a failing create prints a traceback
+        world.engine.up(
+            [
+                world.goal("payments-to-hub", "hub", ["logs", "metrics"], org="payments"),
+                world.goal("payments-to-search", "search", ["logs"], org="payments"),
+            ]
+        )
+    world.engine.destroy()
+
+    pickled = serialize_provider(OrgConnectionProvider())
+    evidence = {
+        "pickled provider": base64.b64decode(pickled).decode("latin-1"),
+        "state file": (tmp_path / "state.json").read_text(),
+        "provider output": world.server.stderr_text(),
+        "error": str(failure.value),
+    }
+    assert "adopt=True" in evidence["error"]
+    assert {where: leaked(text) for where, text in evidence.items()} == {
+        where: [] for where in evidence
+    }
+
+
+def test_provider_pickles_to_the_same_few_bytes_whatever_it_did(world: World) -> None:
+    provider = OrgConnectionProvider()
+    before = serialize_provider(provider)
+    provider._runtime()  # builds the key ring and client cache, which must not be pickled
+    assert serialize_provider(provider) == before
+    assert len(base64.b64decode(before)) < 200
+
+
+@pytest.mark.parametrize("kind", ["commit_then_drop", "commit_then_status"])
+def test_create_committed_then_failed_is_taken_not_duplicated(world: World, kind: str) -> None:
+    world.emu.add_fault(Fault(kind, method="POST", path="/api/v2/org_connections", status=502))
+
+    world.engine.up([world.goal("payments-to-hub", "hub", ["logs"], org="payments")])
+
+    remote = world.emu.connections()
+    assert len(remote) == 1
+    assert world.engine.state["payments-to-hub"].id == remote[0]["id"]
+    assert [r.method for r in world.emu.requests] == ["POST", "GET"]  # failed POST, then a look
+
+
+@pytest.mark.parametrize("kind", ["drop", "status"])
+def test_create_that_did_not_commit_is_retried_after_a_look(world: World, kind: str) -> None:
+    world.emu.add_fault(Fault(kind, method="POST", path="/api/v2/org_connections", status=503))
+
+    world.engine.up([world.goal("payments-to-hub", "hub", ["logs"], org="payments")])
+
+    assert len(world.emu.connections()) == 1
+    assert [r.method for r in world.emu.requests][-3:] == ["POST", "GET", "POST"]
+
+
+def test_create_that_keeps_failing_leaves_nothing_behind_and_says_so(world: World) -> None:
+    world.emu.add_fault(
+        Fault("status", method="POST", path="/api/v2/org_connections", status=500, times=None)
+    )
+
+    with pytest.raises(ProviderError, match="nothing was left half-created"):
+        world.engine.up([world.goal("payments-to-hub", "hub", ["logs"], org="payments")])
+
+    assert world.emu.connections() == []
+    assert "payments-to-hub" not in world.engine.state
+
+
+def test_update_survives_a_dropped_connection_by_retrying_the_patch(world: World) -> None:
+    world.engine.up([world.goal("p", "hub", ["logs"], org="payments")])
+    world.emu.add_fault(Fault("commit_then_drop", method="PATCH"))
+
+    world.engine.up([world.goal("p", "hub", ["logs", "metrics"], org="payments")])
+
+    assert world.remote() == {
+        (world.emu.org_uuid("payments"), world.emu.org_uuid("hub")): ["logs", "metrics"]
+    }
+    assert world.engine.state["p"].outputs["connection_types"] == ["logs", "metrics"]
+
+
+def test_refresh_with_a_key_pair_lacking_read_permission_names_it(
+    world: World, datadog_emulator: Emulator
+) -> None:
+    world.engine.up([world.goal("p", "hub", ["logs"], org="payments")])
+    world.emu.add_fault(
+        Fault(
+            "status",
+            method="GET",
+            status=403,
+            body={"errors": ["Forbidden: missing permission org_connections_read"]},
+        )
+    )
+
+    with pytest.raises(ProviderError, match="org_connections_read"):
+        world.engine.refresh()
+    assert "p" in world.engine.state  # nothing lost
