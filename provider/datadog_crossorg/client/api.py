@@ -110,7 +110,9 @@ class DatadogClient:
                 "relationships": {"sink_org": {"data": {"type": "orgs", "id": sink_org_id}}},
             }
         }
-        return Connection.from_api(self._transport.request("POST", _CONNECTIONS, json=body)["data"])
+        return Connection.from_api(
+            self._transport.request("POST", _CONNECTIONS, json=body, key="data")
+        )
 
     def update_connection(self, connection_id: str, connection_types: Sequence[str]) -> Connection:
         """Replace the connection's types (source org only). Datadog's answer has no names, so
@@ -122,8 +124,8 @@ class DatadogClient:
                 "attributes": {"connection_types": _types(connection_types)},
             }
         }
-        answer = self._transport.request("PATCH", _path(_CONNECTIONS, connection_id), json=body)
-        return Connection.from_api(answer["data"])
+        path = _path(_CONNECTIONS, connection_id)
+        return Connection.from_api(self._transport.request("PATCH", path, json=body, key="data"))
 
     def delete_connection(self, connection_id: str) -> None:
         """Delete the connection (from the source or the sink org); `NotFound` if already gone."""
@@ -133,8 +135,8 @@ class DatadogClient:
 
     def list_orgs(self) -> list[Org]:
         """The orgs `GET /api/v1/org` shows these keys (needs `org_management`)."""
-        body = self._transport.request("GET", "/api/v1/org")
-        return [Org.from_api(obj) for obj in body.get("orgs") or ()]
+        orgs = self._transport.request("GET", "/api/v1/org", key="orgs")
+        return [Org.from_api(obj) for obj in orgs or ()]
 
     # -- dashboards --------------------------------------------------------------------------
 

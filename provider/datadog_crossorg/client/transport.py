@@ -215,8 +215,10 @@ class Transport:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        key: str | None = None,
     ) -> Any:
-        """Send one call (with retries) and return its JSON body, or raise a typed DatadogError."""
+        """Send one call (with retries) and return its JSON body (or the body's `key` member),
+        or raise a typed DatadogError."""
         now = time.monotonic()
         call = _Call(method, path, now, now + self.deadline, self._observe_rate_limit)
         timeout = _DeadlineTimeout(self.connect_timeout, self.read_timeout, call.deadline_at)
@@ -240,7 +242,17 @@ class Transport:
         if failure is not None:
             raise failure
         self._observe_rate_limit(response.headers)
-        return self._read(call, response)
+        body = self._read(call, response)
+        if key is None:
+            return body
+        if not isinstance(body, dict) or key not in body:
+            raise DatadogError(
+                failure_message(method, path, f"{response.status_code} answer without {key!r}"),
+                status=response.status_code,
+                method=method,
+                path=path,
+            )
+        return body[key]
 
     def close(self) -> None:
         self._session.close()
