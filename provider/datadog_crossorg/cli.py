@@ -1,0 +1,135 @@
+"""`crossorg`: the project's command line.
+
+Each command group adds its subparser in `build_parser()` and runs in its own `cmd_*` function;
+heavy modules are imported inside those functions so `crossorg --help` stays instant.
+
+    crossorg emulator [--host 127.0.0.1] [--port 18126] [--seed FILE] [--state FILE]
+                      [--rate-limit NAME=LIMIT/PERIOD ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+# The port the local stack (stacks/Pulumi.local.yaml) points at.
+DEFAULT_EMULATOR_PORT = 18126
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crossorg",
+        description="Datadog cross-org connections and dashboards as code: tools.",
+    )
+    groups = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_emulator(groups)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = getattr(args, "func", None)
+    if command is None:
+        parser.print_help()
+        return 2
+    return int(command(args))
+
+
+# -- emulator ----------------------------------------------------------------------------------
+def _rate_limit(text: str) -> tuple[str, Any]:
+    from datadog_crossorg.emulator.ratelimit import parse_limit_option
+
+    try:
+        return parse_limit_option(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _add_emulator(groups: Any) -> None:
+    parser = groups.add_parser(
+        "emulator",
+        help="run the offline Datadog on a loopback port",
+        description=(
+            "Run the offline Datadog (org connections, dashboards, orgs, key validation) on a "
+            "loopback port until Ctrl-C. Prints its URL and the seeded key pairs."
+        ),
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_EMULATOR_PORT,
+        help=f"port to listen on (0 = any free port; default {DEFAULT_EMULATOR_PORT})",
+    )
+    parser.add_argument("--seed", type=Path, help="seed file (default: the built-in demo world)")
+    parser.add_argument(
+        "--state",
+        type=Path,
+        help="state file: loaded when it exists, saved after every change",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        action="append",
+        default=[],
+        type=_rate_limit,
+        metavar="NAME=LIMIT/PERIOD",
+        help="limit an endpoint group per org, e.g. org_connections=100/10 (repeatable; groups: "
+        "org_connections, dashboards, org, validate)",
+    )
+    parser.set_defaults(func=cmd_emulator)
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    from datadog_crossorg.emulator import Emulator, SeedError
+
+    try:
+        emulator = Emulator(
+            seed=args.seed,
+            state_file=args.state,
+            host=args.host,
+            port=args.port,
+            rate_limits=dict(args.rate_limit),
+        )
+        emulator.start()
+    except (SeedError, ValueError, OSError) as error:
+        print(f"crossorg emulator: {error}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        print(f"Datadog emulator listening on {emulator.url}", flush=True)
+        _print_key_pairs(emulator)
+        if args.state is not None:
+            print(f"State file: {args.state}", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+    return 0
+
+
+def _print_key_pairs(emulator: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    # Piped output (a log, a test) gets wide lines: a wrapped key cannot be copied.
+    console = Console() if sys.stdout.isatty() else Console(width=200)
+    table = Table(title="Key pairs (public demo keys of the emulator)")
+    for column in ("key pair", "org name", "org uuid", "api key", "app key"):
+        table.add_column(column, overflow="fold")
+    for pair in emulator.key_pairs.values():
+        table.add_row(pair.name, pair.org_name, pair.org_uuid, pair.api_key, pair.app_key)
+    console.print(table)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

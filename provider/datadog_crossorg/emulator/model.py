@@ -1,0 +1,161 @@
+"""The emulated world: records of accounts' orgs, users, key pairs, connections and dashboards.
+
+Records are frozen; the `World` holds them in dicts and is replaced record by record, never
+mutated in place, so a snapshot is a cheap copy. The World has no lock: `state.Backend` owns it
+and serializes every access.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from datadog_crossorg.emulator.errors import lacks_permission
+
+SITES = (
+    "datadoghq.com",
+    "us3.datadoghq.com",
+    "us5.datadoghq.com",
+    "datadoghq.eu",
+    "ap1.datadoghq.com",
+    "ap2.datadoghq.com",
+    "ddog-gov.com",
+)
+CONNECTION_TYPES = ("logs", "metrics", "audit")
+PERMISSIONS = frozenset(
+    {
+        "org_connections_read",
+        "org_connections_write",
+        "dashboards_read",
+        "dashboards_write",
+        "org_management",
+    }
+)
+ENTERPRISE = "enterprise"
+# Product docs: an org that is not on an Enterprise plan can share with at most 5 other orgs.
+NON_ENTERPRISE_PARTNER_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class Org:
+    uuid: str
+    name: str
+    account: str
+    site: str
+    plan: str
+    created: str
+    public_id: str
+    description: str | None
+    billing_type: str
+    settings: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    name: str | None
+    handle: str
+    org_uuid: str
+    active: bool = True
+    # Datadog revokes a disabled user's application keys; the emulator does so only when asked.
+    keys_revoked: bool = False
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    """One API key + application key pair: the identity of every call ("this org", this user)."""
+
+    name: str
+    api_key: str
+    app_key: str
+    org_uuid: str
+    org_name: str
+    user_id: str
+    permissions: frozenset[str]
+
+    def __repr__(self) -> str:  # never show the keys themselves
+        return f"KeyPair(name={self.name!r}, org_name={self.org_name!r})"
+
+
+@dataclass(frozen=True)
+class Connection:
+    id: str
+    source_uuid: str
+    sink_uuid: str
+    connection_types: tuple[str, ...]
+    created_at: str
+    created_by: str  # user id
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """A stored dashboard: the full response document (key order as Datadog sends it)."""
+
+    id: str
+    org_uuid: str
+    document: dict[str, Any] = field(compare=False)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class World:
+    """Everything the emulated Datadog knows, plus the sources of time and randomness."""
+
+    orgs: dict[str, Org] = field(default_factory=dict)  # by uuid, in seed order
+    users: dict[str, User] = field(default_factory=dict)  # by id
+    key_pairs: dict[str, KeyPair] = field(default_factory=dict)  # by name
+    connections: dict[str, Connection] = field(default_factory=dict)  # by id, creation order
+    dashboards: dict[str, Dashboard] = field(default_factory=dict)  # by id, creation order
+    rate_limits: dict[str, dict[str, int]] = field(default_factory=dict)
+    description: str | None = None
+    clock: Callable[[], datetime] = utc_now
+    rng: random.Random = field(default_factory=random.Random)
+    _last_timestamp: datetime | None = None
+
+    # -- lookups -------------------------------------------------------------------------
+    def org(self, org_uuid: str) -> Org:
+        return self.orgs[org_uuid]
+
+    def org_named(self, name: str) -> Org | None:
+        return next((org for org in self.orgs.values() if org.name == name), None)
+
+    def user_by_handle_or_id(self, handle_or_id: str) -> User | None:
+        if handle_or_id in self.users:
+            return self.users[handle_or_id]
+        return next((u for u in self.users.values() if u.handle == handle_or_id), None)
+
+    def key_pair_for(self, api_key: str, app_key: str) -> KeyPair | None:
+        """The key pair these headers name, unless its user's keys were revoked."""
+        for pair in self.key_pairs.values():
+            if pair.api_key == api_key and pair.app_key == app_key:
+                return None if self.users[pair.user_id].keys_revoked else pair
+        return None
+
+    def org_of_api_key(self, api_key: str) -> Org | None:
+        pair = next((p for p in self.key_pairs.values() if p.api_key == api_key), None)
+        return None if pair is None else self.orgs[pair.org_uuid]
+
+    # -- generated values ----------------------------------------------------------------
+    def now(self) -> str:
+        """`2025-08-26T20:19:36.177236+00:00`, strictly increasing so `modified_at` moves."""
+        moment = self.clock().astimezone(UTC)
+        if self._last_timestamp is not None and moment <= self._last_timestamp:
+            moment = self._last_timestamp + timedelta(microseconds=1)
+        self._last_timestamp = moment
+        return moment.isoformat(timespec="microseconds")
+
+    def new_uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+
+def require(key_pair: KeyPair, permission: str) -> None:
+    """Raise the 403 Datadog gives when the application key lacks `permission`."""
+    if permission not in key_pair.permissions:
+        raise lacks_permission(permission)
