@@ -41,7 +41,10 @@ class Fault:
         if self.times is not None and self.times < 1:
             raise ValueError("fault times must be >= 1 or None (forever)")
         if self.path is not None:
-            re.compile(self.path)
+            try:
+                re.compile(self.path)
+            except re.error as error:
+                raise ValueError(f"fault path is not a regular expression: {error}") from None
 
     @classmethod
     def from_dict(cls, spec: dict[str, Any]) -> Fault:
