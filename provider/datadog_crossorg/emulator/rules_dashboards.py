@@ -277,7 +277,10 @@ def list_dashboards(world: World, key_pair: KeyPair, query: dict[str, str]) -> d
 
 
 def import_dashboard(world: World, org: Org, author: User, entry: dict[str, Any]) -> Dashboard:
-    """A dashboard from a seed or saved state: keeps the server fields it has, computes the rest."""
+    """A dashboard from a seed or saved state: keeps the server fields it has, computes the rest.
+
+    `author` is the user the entry's `author_handle` names (the seed resolves it).
+    """
     validate(entry)
     dashboard_id = entry.get("id") or _new_dashboard_id(world)
     created_at = entry.get("created_at") or world.now()
@@ -285,7 +288,7 @@ def import_dashboard(world: World, org: Org, author: User, entry: dict[str, Any]
         world,
         entry,
         dashboard_id=dashboard_id,
-        author=(entry.get("author_handle") or author.handle, entry.get("author_name", author.name)),
+        author=(author.handle, entry.get("author_name", author.name)),
         created_at=created_at,
         modified_at=entry.get("modified_at") or created_at,
         keep_widget_ids=True,

@@ -236,10 +236,13 @@ def _add_dashboard(world: World, spec: Any) -> None:
     entry = {k: v for k, v in spec.items() if k != "org"}
     what = f"dashboard {entry.get('title')!r} of {org.name!r}"
     _need(entry.get("id") not in world.dashboards, f"{what}: id is used twice")
+    author = (
+        _user_of(world, org, entry["author_handle"], what)
+        if entry.get("author_handle")
+        else _first_user(world, org, what)
+    )
     try:
-        dashboard = rules_dashboards.import_dashboard(
-            world, org, _first_user(world, org, what), entry
-        )
+        dashboard = rules_dashboards.import_dashboard(world, org, author, entry)
     except ApiError as error:
         raise SeedError(f"{what}: {error.message}") from error
     world.dashboards[dashboard.id] = dashboard
@@ -307,6 +310,17 @@ def _dump_org(world: World, org: Org) -> dict[str, Any]:
             if p.org_uuid == org.uuid
         ],
     }
+
+
+def load_state(path: Path) -> dict[str, Any]:
+    """A saved state document (validated when the world is built from it)."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise SeedError(f"cannot read state file {path}: {error}") from error
+    if not isinstance(document, dict):
+        raise SeedError(f"state file {path} does not hold a JSON object")
+    return document
 
 
 def save_state(path: Path, document: dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ import socketserver
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -182,6 +183,9 @@ class Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
+        except Exception:  # a bug in the emulator: say so on stderr, answer like Datadog would
+            traceback.print_exc()
+            reply = Reply(500, {"errors": ["Internal Server Error"]}, {})
         self._send(reply)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch

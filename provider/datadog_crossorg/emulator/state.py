@@ -7,7 +7,6 @@ functions over the World; the Backend authenticates, locks, and persists after e
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 from collections.abc import Callable
@@ -21,11 +20,11 @@ from datadog_crossorg.emulator.errors import Forbidden
 from datadog_crossorg.emulator.model import KeyPair, require, utc_now
 from datadog_crossorg.emulator.ratelimit import RateLimit, parse_limits
 from datadog_crossorg.emulator.seed import (
-    SeedError,
     SeedSource,
     build_world,
     dump_world,
     load_seed,
+    load_state,
     save_state,
 )
 
@@ -33,7 +32,11 @@ T = TypeVar("T")
 
 
 class Backend:
-    """Accounts, orgs, users, key pairs, connections and dashboards, and the API's rules."""
+    """Accounts, orgs, users, key pairs, connections and dashboards, and the API's rules.
+
+    With `state_file`, the world comes from that file when it exists (the seed is then only
+    what `reset()` returns to) and is saved to it after every change.
+    """
 
     def __init__(
         self,
@@ -50,10 +53,7 @@ class Backend:
         self._state_file = Path(state_file) if state_file is not None else None
         document = self._seed
         if self._state_file is not None and self._state_file.exists():
-            try:
-                document = json.loads(self._state_file.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as error:
-                raise SeedError(f"cannot read state file {self._state_file}: {error}") from error
+            document = load_state(self._state_file)
         self._world = build_world(document, clock=clock, rng=self._rng)
         self._save()
 
