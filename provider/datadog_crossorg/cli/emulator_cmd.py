@@ -1,11 +1,4 @@
-"""`crossorg`: the project's command line.
-
-Each command group adds its subparser in `build_parser()` and runs in its own `cmd_*` function;
-heavy modules are imported inside those functions so `crossorg --help` stays instant.
-
-    crossorg emulator [--host 127.0.0.1] [--port 18126] [--seed FILE] [--state FILE]
-                      [--rate-limit NAME=LIMIT/PERIOD ...]
-"""
+"""`crossorg emulator`: run the offline Datadog on a loopback port until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -13,7 +6,6 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,27 +13,6 @@ from typing import Any
 DEFAULT_EMULATOR_PORT = 18126
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="crossorg",
-        description="Datadog cross-org connections and dashboards as code: tools.",
-    )
-    groups = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _add_emulator(groups)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    command = getattr(args, "func", None)
-    if command is None:
-        parser.print_help()
-        return 2
-    return int(command(args))
-
-
-# -- emulator ----------------------------------------------------------------------------------
 def _rate_limit(text: str) -> tuple[str, Any]:
     from datadog_crossorg.emulator.ratelimit import parse_limit_option
 
@@ -51,7 +22,7 @@ def _rate_limit(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _add_emulator(groups: Any) -> None:
+def register(groups: Any) -> None:
     parser = groups.add_parser(
         "emulator",
         help="run the offline Datadog on a loopback port",
@@ -129,7 +100,3 @@ def _print_key_pairs(emulator: Any) -> None:
         table.add_row(pair.name, pair.org_name, pair.org_uuid, pair.api_key, pair.app_key)
     console.print(table)
     sys.stdout.flush()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

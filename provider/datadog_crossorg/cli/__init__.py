@@ -1,0 +1,43 @@
+"""`crossorg`: the project's command line.
+
+One module per command group, each with a `register(groups)` that adds its subparser and sets
+`func`; heavy modules are imported inside the commands so `crossorg --help` stays instant.
+
+    crossorg emulator [--host 127.0.0.1] [--port 18126] [--seed FILE] [--state FILE] [--rate-limit ...]
+    crossorg connections list [--org NAME ...] [--config FILE] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from datadog_crossorg.cli import connections_cmd, emulator_cmd
+
+GROUPS = (emulator_cmd, connections_cmd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crossorg",
+        description="Datadog cross-org connections and dashboards as code: tools.",
+    )
+    groups = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for group in GROUPS:
+        group.register(groups)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = getattr(args, "func", None)
+    if command is None:
+        parser.print_help()
+        return 2
+    return int(command(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
