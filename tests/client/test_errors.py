@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import pickle
 import traceback
 import uuid
 
@@ -165,3 +166,19 @@ def test_transport_errors_do_not_chain_the_request_that_holds_the_keys(
     assert caught.value.__cause__ is None
     assert caught.value.__context__ is None
     assert_keyless(caught.value, canaries, caplog.text)
+
+
+def test_errors_survive_pickling_with_their_fields(closed_port: int) -> None:
+    url = f"http://127.0.0.1:{closed_port}"
+    client = DatadogClient("api-key-123456", "app-key-123456", url, backoff_factor=0.01)
+    with pytest.raises(Unavailable) as caught:
+        client.create_connection("7bd471e8-b9fe-4ee7-9e36-d59b281bd96f", ["logs"])
+    client.close()
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert type(copy) is Unavailable
+    assert (str(copy), copy.ambiguous, copy.method, copy.path) == (
+        str(caught.value),
+        False,
+        "POST",
+        CONNECTIONS,
+    )

@@ -80,3 +80,9 @@ def test_repr_shows_where_the_client_points_but_never_its_keys() -> None:
     client = DatadogClient(CANARY + "-api", CANARY + "-app", "datadoghq.eu")
     assert repr(client) == "DatadogClient(base_url='https://api.datadoghq.eu')"
     client.close()
+
+
+@pytest.mark.parametrize("option", ["connect_timeout", "read_timeout", "deadline", "pool_size"])
+def test_non_positive_timeouts_deadline_and_pool_are_refused(option: str) -> None:
+    with pytest.raises(ValueError, match=option):
+        DatadogClient("api-key-123456", "app-key-123456", "datadoghq.com", **{option: 0})

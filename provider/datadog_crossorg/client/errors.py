@@ -29,6 +29,17 @@ class DatadogError(Exception):
         self.method = method
         self.path = path
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only constructor arguments would break the default pickling of exceptions.
+        return (_restore, (type(self), self.args, self.__dict__))
+
+
+def _restore(cls: type[DatadogError], args: tuple[object, ...], state: dict) -> DatadogError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class Invalid(DatadogError):
     """400/422: Datadog refused the request as malformed or not allowed; repeating it won't help."""

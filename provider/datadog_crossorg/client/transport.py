@@ -174,6 +174,14 @@ class Transport:
     ) -> None:
         check_key("api_key", api_key)
         check_key("app_key", app_key)
+        for name, value in (
+            ("connect_timeout", connect_timeout),
+            ("read_timeout", read_timeout),
+            ("deadline", deadline),
+            ("pool_size", pool_size),
+        ):
+            if not value > 0:
+                raise ValueError(f"{name} must be positive, not {value!r}")
         self.base_url = base_url
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
