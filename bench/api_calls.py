@@ -1,0 +1,98 @@
+"""API calls per OrgConnection operation, counted from the offline Datadog's request log.
+
+    .venv/bin/python bench/api_calls.py
+
+Drives the real provider server through the engine harness (as `pulumi` would) and prints one
+row per operation: the calls Datadog received, by method, against the minimum the operation needs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from datadog_crossorg.client import DatadogClient
+from datadog_crossorg.emulator import Emulator
+from datadog_crossorg.org_connection import OrgConnectionProvider
+from datadog_crossorg.testing.harness import Engine, Goal, ProviderServer
+
+ROOT = Path(__file__).resolve().parents[1]
+TYPE = "pulumi-python:dynamic/datadog:OrgConnection"
+
+
+def main() -> int:
+    with (
+        Emulator() as emu,
+        tempfile.TemporaryDirectory() as tmp,
+        ProviderServer(cwd=ROOT) as server,
+    ):
+        orgs = {
+            n: {"apiKey": emu.keys(n).api_key, "appKey": emu.keys(n).app_key, "apiUrl": emu.url}
+            for n in ("payments",)
+        }
+        hub = emu.keys("hub")
+        server.configure(
+            {
+                "datadog:apiKey": hub.api_key,
+                "datadog:appKey": hub.app_key,
+                "datadog:apiUrl": emu.url,
+                "datadog-crossorg:orgs": json.dumps(orgs),
+            },
+            {"datadog:apiKey", "datadog:appKey", "datadog-crossorg:orgs"},
+        )
+        engine = Engine(server, stack="bench", state_path=Path(tmp) / "state.json")
+
+        def goal(types: list[str], sink: str = "hub") -> list[Goal]:
+            inputs = {
+                "sink_org_id": emu.org_uuid(sink),
+                "connection_types": types,
+                "org": "payments",
+            }
+            return [Goal("conn", TYPE, inputs, OrgConnectionProvider())]
+
+        def oob_delete() -> None:
+            with DatadogClient(hub.api_key, hub.app_key, emu.url) as c:
+                c.delete_connection(engine.state["conn"].id)
+            emu.clear_requests()
+
+        steps: list[tuple[str, Callable[[], object], str, Callable[[], None] | None]] = [
+            ("preview (new)", lambda: engine.preview(goal(["logs"])), "0", None),
+            ("create", lambda: engine.up(goal(["logs"])), "1 POST", None),
+            ("no-op up", lambda: engine.up(goal(["logs"])), "0", None),
+            ("preview (no change)", lambda: engine.preview(goal(["logs"])), "0", None),
+            ("update (types)", lambda: engine.up(goal(["logs", "metrics"])), "1 PATCH", None),
+            ("read (refresh)", engine.refresh, "1 GET", None),
+            (
+                "replace (new sink)",
+                lambda: engine.up(goal(["logs"], "search")),
+                "1 POST + 1 DELETE",
+                None,
+            ),
+            ("delete (destroy)", engine.destroy, "1 DELETE", None),
+            ("create again", lambda: engine.up(goal(["logs"])), "1 POST", None),
+            ("refresh after out-of-band delete", engine.refresh, "1 GET", oob_delete),
+        ]
+        table = Table(title="API calls per OrgConnection operation (offline Datadog request log)")
+        for column in ("operation", "calls", "by method", "minimum"):
+            table.add_column(column)
+        for name, run, minimum, before in steps:
+            if before:
+                before()
+            emu.clear_requests()
+            run()
+            calls = Counter(r.method for r in emu.requests)
+            by_method = " + ".join(f"{n} {m}" for m, n in sorted(calls.items())) or "-"
+            table.add_row(name, str(sum(calls.values())), by_method, minimum)
+        Console(width=110).print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
