@@ -306,6 +306,8 @@ class Transport:
             what = "no answer within the read timeout"
         elif never_sent:
             what = f"could not connect ({_os_error_text(reason)})"
+        elif isinstance(exc, requests.exceptions.SSLError):
+            what = "TLS failed (check the URL and the certificate store)"
         else:
             what = f"connection dropped ({_os_error_text(reason)})"
         spent = time.monotonic() - call.started
