@@ -52,7 +52,9 @@ def cmd_test(extra: list[str]) -> int:
     for check in (["-m", "ruff", "check", "."], ["-m", "ruff", "format", "--check", "."]):
         code = run(*check)
         if code:
-            print("dev: lint failed (fix with: .venv/bin/ruff check --fix . && .venv/bin/ruff format .)")
+            print(
+                "dev: lint failed (fix with: .venv/bin/ruff check --fix . && .venv/bin/ruff format .)"
+            )
             return code
     return run("-m", "pytest", *extra)
 
