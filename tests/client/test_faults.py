@@ -14,6 +14,7 @@ import re
 import time
 
 import pytest
+import requests
 
 from datadog_crossorg.client import NotFound, RateLimited, Unavailable
 from datadog_crossorg.emulator import Fault
@@ -126,17 +127,33 @@ def test_fault_by_method(
         assert hub.list_connections(sink_org_id=existing.sink_org_id) == []
 
 
-def test_rate_limit_window_is_waited_out_and_the_call_succeeds(datadog_emulator, hub) -> None:
-    # given: a 1-second window of 3 calls, already used up
+def test_pacing_waits_for_the_window_instead_of_collecting_429s(datadog_emulator, hub) -> None:
+    # given: a 1-second window of 3 calls
     datadog_emulator.set_rate_limit("org_connections", limit=3, period=1)
     before = len(datadog_emulator.requests)
     # when: more calls than the window allows
     results = [hub.list_connections() for _ in range(5)]
-    # then: every call succeeded, and Datadog said 429 at least once in between
+    # then: every call succeeded without a single 429: the client waited for the reset
     assert results == [[]] * 5
     statuses = [r.status for r in datadog_emulator.requests[before:]]
-    assert 429 in statuses
-    assert statuses.count(200) == 5
+    assert statuses == [200] * 5
+
+
+def test_429_for_calls_the_client_did_not_make_is_waited_out(datadog_emulator, hub) -> None:
+    # given: a 1-second window of 3 calls, used up by someone else with the same org's keys
+    datadog_emulator.set_rate_limit("org_connections", limit=3, period=1)
+    keys = datadog_emulator.keys("hub")
+    headers = {"DD-API-KEY": keys.api_key, "DD-APPLICATION-KEY": keys.app_key}
+    url = datadog_emulator.url + "/api/v2/org_connections"
+    before = len(datadog_emulator.requests)
+    while requests.get(url, headers=headers, timeout=5).status_code != 429:
+        pass
+    # when: our client calls
+    result = hub.list_connections()
+    # then: Datadog said 429 and the client retried after the reset
+    assert result == []
+    statuses = [r.status for r in datadog_emulator.requests[before:]]
+    assert statuses[-2:] == [429, 200]
 
 
 def test_rate_limit_wait_past_the_deadline_gives_up_at_once(datadog_emulator, client_for) -> None:

@@ -22,6 +22,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import requests
@@ -35,6 +36,7 @@ from datadog_crossorg.client.errors import (
     error_for_status,
     failure_message,
 )
+from datadog_crossorg.client.pacing import pacer_for
 
 log = logging.getLogger("datadog_crossorg.client")
 
@@ -53,7 +55,7 @@ class _Call:
     path: str
     started: float  # time.monotonic() values
     deadline_at: float
-    observe: Callable[[Mapping[str, str]], None]  # the rate-limit hook
+    observe: Callable[[Mapping[str, str]], None]  # the pacer learns from every response
     attempts: int = 1
     maybe_applied: bool = False  # set once an attempt ended in anything but a connect error
 
@@ -187,6 +189,7 @@ class Transport:
         self.read_timeout = read_timeout
         self.deadline = deadline
         self._secrets = tuple(k for k in (api_key, app_key) if len(k) >= 8)
+        self._pacer = pacer_for(base_url, api_key)
         retry = _DatadogRetry(
             total=10,
             connect=4,
@@ -228,7 +231,10 @@ class Transport:
         """Send one call (with retries) and return its JSON body (or the body's `key` member),
         or raise a typed DatadogError."""
         now = time.monotonic()
-        call = _Call(method, path, now, now + self.deadline, self._observe_rate_limit)
+        call = _Call(method, path, now, now + self.deadline, partial(self._pacer.observe, path))
+        waited = self._pacer.acquire(path, call.deadline_at)
+        if waited:
+            log.info("%s %s: waited %.2fs for the rate-limit window", method, path, waited)
         timeout = _DeadlineTimeout(self.connect_timeout, self.read_timeout, call.deadline_at)
         failure: DatadogError | None = None
         token = _CALL.set(call)
@@ -249,7 +255,7 @@ class Transport:
             _CALL.reset(token)
         if failure is not None:
             raise failure
-        self._observe_rate_limit(response.headers)
+        call.observe(response.headers)
         body = self._read(call, response)
         if key is None:
             return body
@@ -264,12 +270,6 @@ class Transport:
 
     def close(self) -> None:
         self._session.close()
-
-    def _observe_rate_limit(self, headers: Mapping[str, str]) -> None:
-        """Every response's X-RateLimit-* headers pass here, retried ones included.
-
-        A no-op for now: the place for client-side pacing ("refresh at hub scale").
-        """
 
     def _read(self, call: _Call, response: requests.Response) -> Any:
         try:

@@ -1,0 +1,58 @@
+"""Client-side pacing: one budget per org shared by every thread; other orgs never slowed."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from datadog_crossorg.client import DatadogClient
+from datadog_crossorg.client.pacing import OrgPacer, endpoint_family
+
+
+def test_sixteen_threads_share_one_budget_and_get_no_429(datadog_emulator, client_for) -> None:
+    # given: 4 calls per 1-second window, learnt from a first answer
+    datadog_emulator.set_rate_limit("org_connections", limit=4, period=1)
+    hub = client_for("hub")
+    hub.list_connections()
+    # when: 16 threads make 10 more calls through one client and a second client of the org
+    other = client_for("hub-readonly")  # same org (same API key), other application key
+    clients = [hub, other] * 5
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(DatadogClient.list_connections, clients))
+    # then: all succeed, none was refused
+    assert results == [[]] * 10
+    assert [r.status for r in datadog_emulator.requests] == [200] * 11
+
+
+def test_a_spent_org_does_not_slow_another_org(datadog_emulator, client_for) -> None:
+    # given: the hub's budget is spent for a 2-second window; payments has its own
+    datadog_emulator.set_rate_limit("org_connections", limit=1, period=2)
+    hub, payments = client_for("hub"), client_for("payments")
+    hub.list_connections()
+    waiting = threading.Thread(target=hub.list_connections)
+    waiting.start()
+    # when: payments calls while the hub's call waits for its window
+    payments.list_connections()
+    # then: payments was answered while the hub call was still waiting
+    hub_still_waiting = waiting.is_alive()
+    waiting.join()
+    assert hub_still_waiting
+    assert [r.status for r in datadog_emulator.requests] == [200, 200, 200]
+    assert [r.key_pair for r in datadog_emulator.requests] == ["hub", "payments", "hub"]
+
+
+def test_late_answers_from_an_older_window_do_not_refill_the_budget() -> None:
+    pacer = OrgPacer()
+    path = "/api/v2/org_connections"
+    headers = {"X-RateLimit-Name": "org_connections", "X-RateLimit-Limit": "10"}
+    pacer.observe(path, {**headers, "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "30"})
+    pacer.observe(path, {**headers, "X-RateLimit-Remaining": "7", "X-RateLimit-Reset": "30"})
+    # the budget stays spent: acquiring with a deadline before the reset does not wait
+    assert pacer.acquire(path + "/some-id", deadline_at=0.0) == 0.0
+    assert pacer._windows["org_connections"].remaining == 0
+
+
+def test_calls_of_one_collection_share_a_group() -> None:
+    assert endpoint_family("/api/v2/org_connections/abc") == "/api/v2/org_connections"
+    assert endpoint_family("/api/v1/dashboard/abc-def-ghi") == "/api/v1/dashboard"
+    assert endpoint_family("/api/v2/org_connections?limit=1") == "/api/v2/org_connections"
