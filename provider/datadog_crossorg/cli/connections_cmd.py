@@ -1,4 +1,6 @@
-"""`crossorg connections list`: the connections seen from one or more orgs, as a table or JSON.
+"""`crossorg connections list|graph`: the connections seen from one or more orgs.
+
+`list` prints a table or JSON; `graph` draws who shares what with whom (tree, mermaid, dot, json).
 
 Keys come as the provider takes them: a stack config (`--config Pulumi.<stack>.yaml`, or the
 output of `pulumi config --show-secrets --json` when the keys are secrets), then the environment
@@ -10,7 +12,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
+
+from datadog_crossorg.graph import FORMATS  # stdlib only: keeps `crossorg --help` instant
+
+GRAPH_EPILOG = """\
+Dashboards (--dashboards FILE...): dashboard JSON files, as exported or as Datadog returns them.
+Every `cross_org_uuids` in their queries (group widgets included) marks the connection from that
+source org to the dashboard's org. The dashboards are taken to live in the org of the first key
+pair (the first --org, else the default pair), found from that pair's own listing; pass
+--dashboard-org UUID when they live elsewhere or when the listing cannot tell.
+"""
 
 
 def register(groups: Any) -> None:
@@ -28,7 +42,41 @@ def register(groups: Any) -> None:
     )
     add_key_options(listing)
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+    add_quiet_option(listing)
     listing.set_defaults(func=cmd_list)
+    _add_graph(actions)
+
+
+def _add_graph(actions: Any) -> None:
+    graph = actions.add_parser(
+        "graph",
+        help="who shares what: the org graph (tree, mermaid, dot, json)",
+        description=__doc__,
+        epilog=GRAPH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_key_options(graph)
+    graph.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="tree",
+        help="tree (default, for a terminal), mermaid (GitHub), dot (Graphviz), json (scripts)",
+    )
+    graph.add_argument(
+        "--dashboards",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="dashboard JSON files: mark the connections their queries read",
+    )
+    graph.add_argument(
+        "--dashboard-org",
+        metavar="UUID",
+        help="org the dashboards live in (default: the org of the first key pair)",
+    )
+    add_quiet_option(graph)
+    graph.set_defaults(func=cmd_graph)
 
 
 def add_key_options(parser: argparse.ArgumentParser) -> None:
@@ -47,6 +95,12 @@ def add_key_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_quiet_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bar (never shown when not a terminal)"
+    )
+
+
 def key_ring_and_names(args: argparse.Namespace) -> tuple[Any, list[str | None]]:
     """The key ring the options describe, and the key-pair names to use (None = default)."""
     from datadog_crossorg.credentials import KeyRing
@@ -57,32 +111,117 @@ def key_ring_and_names(args: argparse.Namespace) -> tuple[Any, list[str | None]]
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from datadog_crossorg.client import DatadogError
+    from datadog_crossorg.inventory import connections_json, print_connections_table
+
+    try:
+        with _clients(args) as clients:
+            conns = _collect(clients, quiet=args.quiet)
+    except _Failed as failure:
+        return failure.report("crossorg connections list")
+    if args.json:
+        print(connections_json(conns))
+    else:
+        print_connections_table(conns)
+    return 0
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    from datadog_crossorg.graph import build_graph, render
+
+    try:
+        with _clients(args) as clients:
+            conns = _collect(clients, quiet=args.quiet)
+            dashboards = _dashboard_reads(args, clients)
+    except _Failed as failure:
+        return failure.report("crossorg connections graph")
+    print(render(build_graph(conns, dashboards=dashboards), args.format), end="")
+    return 0
+
+
+class _Failed(Exception):
+    """A command stops: exit 2 for a usage problem (keys, config, files), 1 when Datadog fails."""
+
+    def __init__(self, code: int, message: object) -> None:
+        super().__init__(str(message))
+        self.code = code
+
+    def report(self, command: str) -> int:
+        print(f"{command}: {self}", file=sys.stderr)
+        return self.code
+
+
+@contextmanager
+def _clients(args: argparse.Namespace) -> Iterator[dict[str | None, Any]]:
+    """One client per key pair the options name, closed afterwards."""
     from datadog_crossorg.credentials import CredentialsError
-    from datadog_crossorg.inventory import (
-        clients_for,
-        collect_connections,
-        connections_json,
-        print_connections_table,
-    )
+    from datadog_crossorg.inventory import clients_for
     from datadog_crossorg.stack_config import StackConfigError
 
     try:
         keys, names = key_ring_and_names(args)
         clients = clients_for(keys, names)
     except (CredentialsError, StackConfigError, ValueError, OSError) as error:
-        print(f"crossorg connections list: {error}", file=sys.stderr)
-        return 2
+        raise _Failed(2, error) from None
     try:
-        conns = collect_connections(clients)
-    except DatadogError as error:
-        print(f"crossorg connections list: {error}", file=sys.stderr)
-        return 1
+        yield clients
     finally:
         for client in clients.values():
             client.close()
-    if args.json:
-        print(connections_json(conns))
-    else:
-        print_connections_table(conns)
-    return 0
+
+
+def _collect(clients: Mapping[str | None, Any], *, quiet: bool) -> list[Any]:
+    """Every connection the clients see, merged; a progress bar on a terminal for several."""
+    from datadog_crossorg.client import DatadogError
+    from datadog_crossorg.inventory import collect_connections
+
+    try:
+        return collect_connections(_ShowingProgress(clients, quiet=quiet))
+    except DatadogError as error:
+        raise _Failed(1, error) from None
+
+
+def _dashboard_reads(args: argparse.Namespace, clients: Mapping[str | None, Any]) -> list[Any]:
+    """What the --dashboards files read, placed in their org (see GRAPH_EPILOG)."""
+    from datadog_crossorg.client import DatadogError
+    from datadog_crossorg.graph import org_of_listing, read_dashboard
+
+    if not args.dashboards:
+        return []
+    org = args.dashboard_org
+    if not org:
+        name, client = next(iter(clients.items()))
+        try:
+            org = org_of_listing(client.list_connections())
+        except DatadogError as error:
+            raise _Failed(1, error) from None
+        if org is None:
+            pair = f"key pair {name!r}" if name else "the default key pair"
+            raise _Failed(
+                2,
+                f"cannot tell from its connections which org {pair} belongs to; "
+                "pass --dashboard-org UUID (the org the dashboards live in)",
+            )
+    try:
+        return [read_dashboard(path, org) for path in args.dashboards]
+    except (OSError, ValueError) as error:
+        raise _Failed(2, error) from None
+
+
+class _ShowingProgress(Mapping[str | None, Any]):
+    """The clients, drawing a progress bar (on a terminal, see progress.track) while
+    collect_connections walks them one list call at a time."""
+
+    def __init__(self, clients: Mapping[str | None, Any], *, quiet: bool) -> None:
+        self._clients = clients
+        self._quiet = quiet or len(clients) < 2
+
+    def __getitem__(self, name: str | None) -> Any:
+        return self._clients[name]
+
+    def __len__(self) -> int:
+        return len(self._clients)
+
+    def __iter__(self) -> Iterator[str | None]:
+        from datadog_crossorg.progress import track
+
+        return iter(track(self._clients, "Listing connections", quiet=self._quiet, total=len(self)))
