@@ -34,6 +34,7 @@ from datadog_crossorg.client import (
     NotFound,
     Unavailable,
 )
+from datadog_crossorg.listing import ListingCache
 
 INPUT_NAMES = ("sink_org_id", "connection_types", "org", "adopt")
 OUTPUT_NAMES = (
@@ -100,6 +101,45 @@ class DiffDecision:
     @property
     def has_changes(self) -> bool:
         return bool(self.changed)
+
+
+class OrgView:
+    """One key pair's view of Datadog: its client, and (ttl > 0) one listing shared by Reads.
+
+    Every write through any view calls `on_write`, which the host wires to invalidate every
+    view's listing: a connection is visible from both its orgs.
+    """
+
+    def __init__(
+        self,
+        client: DatadogClient,
+        ttl: float = 0.0,
+        on_write: Callable[[], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.listing: ListingCache[list[Connection]] | None = ListingCache(ttl) if ttl > 0 else None
+        self._on_write = on_write or self.invalidate
+
+    def invalidate(self) -> None:
+        if self.listing is not None:
+            self.listing.invalidate()
+
+    def wrote(self) -> None:
+        self._on_write()
+
+    def connections(
+        self, *, sink_org_id: str | None = None, source_org_id: str | None = None
+    ) -> list[Connection]:
+        """Connections of this org, narrowed: one shared listing, or one filtered call."""
+        if self.listing is None:
+            return self.client.list_connections(
+                sink_org_id=sink_org_id, source_org_id=source_org_id
+            )
+        return [
+            c
+            for c in self.listing.get(self.client.list_connections)
+            if sink_org_id in (None, c.sink_org_id) and source_org_id in (None, c.source_org_id)
+        ]
 
 
 def normalize_types(types: Sequence[Any]) -> tuple[str, ...]:
@@ -221,7 +261,7 @@ def decide_diff(
     return DiffDecision(tuple(changed), replaces, delete_first)
 
 
-def create(client: DatadogClient, spec: ConnectionSpec) -> Connection:
+def create(view: OrgView, spec: ConnectionSpec) -> Connection:
     """Create the connection from the client's org (the source) to the sink, or adopt it.
 
     An ambiguous failure (timeout, reset, 5xx: the server may have committed) is followed by a
@@ -230,37 +270,39 @@ def create(client: DatadogClient, spec: ConnectionSpec) -> Connection:
     """
     saw_ambiguous = False
     last: DatadogError | None = None
+    client = view.client
     for _ in range(_CREATE_ATTEMPTS):
         try:
-            return client.create_connection(spec.sink_org_id, list(spec.connection_types))
+            created = client.create_connection(spec.sink_org_id, list(spec.connection_types))
         except Conflict as exc:
-            existing = find_to_sink(client, spec.sink_org_id)
+            existing = find_to_sink(view, spec.sink_org_id)
             if existing is None:  # deleted between our POST and our look: try again
                 last = exc
                 continue
             if saw_ambiguous and existing.connection_types == spec.connection_types:
                 return existing  # our own earlier attempt committed
-            return _adopt_or_refuse(client, existing, spec)
+            return _adopt_or_refuse(view, existing, spec)
         except Unavailable as exc:
             last = exc
             if not exc.ambiguous:
                 raise _explain("create", spec, exc) from None
             saw_ambiguous = True
-            existing = find_to_sink(client, spec.sink_org_id)
+            existing = find_to_sink(view, spec.sink_org_id)
             if existing is None:
                 continue
             if existing.connection_types == spec.connection_types:
                 return existing
-            return _adopt_or_refuse(client, existing, spec)
+            return _adopt_or_refuse(view, existing, spec)
         except DatadogError as exc:
             raise _explain("create", spec, exc) from None
+        else:
+            view.wrote()
+            return created
     assert last is not None
     raise _explain("create", spec, last) from None
 
 
-def _adopt_or_refuse(
-    client: DatadogClient, existing: Connection, spec: ConnectionSpec
-) -> Connection:
+def _adopt_or_refuse(view: OrgView, existing: Connection, spec: ConnectionSpec) -> Connection:
     if not spec.adopt:
         raise AdoptionRequired(
             f"a connection from this org ({existing.source_org_id}) to sink {spec.sink_org_id} "
@@ -272,22 +314,29 @@ def _adopt_or_refuse(
     if existing.connection_types == spec.connection_types:
         return existing
     try:
-        updated = client.update_connection(existing.id, list(spec.connection_types))
+        updated = view.client.update_connection(existing.id, list(spec.connection_types))
     except DatadogError as exc:
         raise _explain("adopt", spec, exc) from None
+    finally:
+        view.wrote()
     return with_names_from(updated, existing)
 
 
-def find_to_sink(client: DatadogClient, sink_org_id: str) -> Connection | None:
-    """The connection from the client's org to `sink_org_id`, if Datadog has one."""
-    for conn in client.list_connections(sink_org_id=sink_org_id):
-        if conn.sink_org_id == sink_org_id:
+def find_to_sink(view: OrgView, sink_org_id: str) -> Connection | None:
+    """The connection from the view's org to `sink_org_id`, if Datadog has one.
+
+    Called after a 409 or an ambiguous failure, i.e. after a possible write: the listing is
+    invalidated first, so the look is always fresh.
+    """
+    view.wrote()
+    for conn in view.connections(sink_org_id=sink_org_id):
+        if conn.source_org_id != sink_org_id:  # we take part, so we are its source
             return conn
     return None
 
 
 def read(
-    client: DatadogClient,
+    view: OrgView,
     connection_id: str,
     *,
     sink_org_id: str | None = None,
@@ -296,25 +345,27 @@ def read(
     """The connection with this id as Datadog has it now, or None when it is gone.
 
     Gone includes Datadog's own removal of connections whose creator was deactivated. The list is
-    filtered by the known sink and source so one call answers it, and matched by id, so a
-    connection re-created out of band with another id is not mistaken for this one.
+    filtered by the known sink and source (one call, or the org's shared listing), and matched by
+    id, so a connection re-created out of band with another id is not mistaken for this one.
     """
     try:
-        found = client.list_connections(sink_org_id=sink_org_id, source_org_id=source_org_id)
+        found = view.connections(sink_org_id=sink_org_id, source_org_id=source_org_id)
     except DatadogError as exc:
         raise OrgConnectionError(f"could not read org connection {connection_id}: {exc}") from None
     return next((c for c in found if c.id == connection_id), None)
 
 
 def update(
-    client: DatadogClient,
+    view: OrgView,
     connection_id: str,
     connection_types: Sequence[str],
     previous: Mapping[str, Any],
 ) -> Connection:
     """Set the connection's types (one PATCH); names the PATCH response omits come from `previous`."""
     try:
-        updated = client.update_connection(connection_id, list(normalize_types(connection_types)))
+        updated = view.client.update_connection(
+            connection_id, list(normalize_types(connection_types))
+        )
     except NotFound:
         raise OrgConnectionError(
             f"org connection {connection_id} no longer exists in Datadog (deleted out of band, or "
@@ -324,6 +375,8 @@ def update(
         raise OrgConnectionError(
             f"could not update org connection {connection_id}: {exc}"
         ) from None
+    finally:
+        view.wrote()
     return dataclasses.replace(
         updated,
         source_org_name=updated.source_org_name or previous.get("source_org_name"),
@@ -332,16 +385,18 @@ def update(
     )
 
 
-def delete(client: DatadogClient, connection_id: str) -> bool:
+def delete(view: OrgView, connection_id: str) -> bool:
     """Delete the connection (from its source or sink org); False when it was already gone."""
     try:
-        client.delete_connection(connection_id)
+        view.client.delete_connection(connection_id)
     except NotFound:
         return False
     except DatadogError as exc:
         raise OrgConnectionError(
             f"could not delete org connection {connection_id}: {exc}"
         ) from None
+    finally:
+        view.wrote()
     return True
 
 

@@ -35,6 +35,8 @@ from datadog_crossorg import connections
 from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.credentials import KeyRing
 
+LISTING_TTL_KEY = "datadog-crossorg:listingCacheSeconds"
+DEFAULT_LISTING_TTL = 5.0  # seconds a listing may serve Reads; 0 turns sharing off
 _UNKNOWN = (
     "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, as the server sends it
 )
@@ -42,6 +44,22 @@ _UNKNOWN = (
 
 def _is_unknown(value: Any) -> bool:
     return value == _UNKNOWN if isinstance(value, str) else False
+
+
+def listing_ttl(raw: Any) -> float:
+    """`datadog-crossorg:listingCacheSeconds` from stack config (a string), default 5."""
+    if raw in (None, ""):
+        return DEFAULT_LISTING_TTL
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"stack config {LISTING_TTL_KEY} {raw!r} must be a number of seconds (0 turns off "
+            "shared listings)"
+        ) from None
+    if value < 0:
+        raise ValueError(f"stack config {LISTING_TTL_KEY} {raw!r} must not be negative")
+    return value
 
 
 class OrgConnectionProvider(ResourceProvider):
@@ -72,7 +90,9 @@ class OrgConnectionProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Engine: Configure, once per provider process with the whole decrypted stack config."""
-        self.__dict__["_rt"] = _Runtime(KeyRing.from_config(req.config.get))
+        self.__dict__["_rt"] = _Runtime(
+            KeyRing.from_config(req.config.get), listing_ttl(req.config.get(LISTING_TTL_KEY))
+        )
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Engine: Check, at preview and up; no API call. Failures name property, value and fix."""
@@ -92,7 +112,7 @@ class OrgConnectionProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Engine: Create (up only). Adopts on 409 when asked; looks before retrying."""
         spec = connections.ConnectionSpec.from_inputs(props)
-        conn = connections.create(self._runtime().client(spec.org), spec)
+        conn = connections.create(self._runtime().view(spec.org), spec)
         return CreateResult(conn.id, connections.outputs(conn, spec.org, spec.adopt))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -100,7 +120,7 @@ class OrgConnectionProvider(ResourceProvider):
         org = props.get("org") or None
         adopt = bool(props.get("adopt") or False)
         conn = connections.read(
-            self._runtime().client(org),
+            self._runtime().view(org),
             id_,
             sink_org_id=props.get("sink_org_id") or None,
             source_org_id=props.get("source_org_id") or None,
@@ -120,7 +140,7 @@ class OrgConnectionProvider(ResourceProvider):
             outs = {k: olds.get(k) for k in connections.OUTPUT_NAMES}
         else:
             conn = connections.update(
-                self._runtime().client(spec.org), id_, spec.connection_types, olds
+                self._runtime().view(spec.org), id_, spec.connection_types, olds
             )
             outs = connections.outputs(conn, spec.org, spec.adopt)
         outs.update(org=spec.org, adopt=spec.adopt)
@@ -128,32 +148,42 @@ class OrgConnectionProvider(ResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Engine: Delete on destroy and after a replacement; already gone is fine."""
-        connections.delete(self._runtime().client(props.get("org") or None), id_)
+        connections.delete(self._runtime().view(props.get("org") or None), id_)
 
 
 _RUNTIME_LOCK = threading.Lock()
 
 
 class _Runtime:
-    """What a provider process builds at run time: key ring and one client per key pair."""
+    """What a provider process builds at run time: the key ring, and per key pair one client
+    and one shared listing (see `listing.py`), reused by every thread of the server."""
 
-    def __init__(self, keys: KeyRing) -> None:
+    def __init__(self, keys: KeyRing, listing_ttl: float = DEFAULT_LISTING_TTL) -> None:
         self.keys = keys
-        self._clients: dict[str | None, DatadogClient] = {}
+        self.listing_ttl = listing_ttl
+        self._views: dict[str | None, connections.OrgView] = {}
         self._lock = threading.Lock()
 
     @property
     def known_orgs(self) -> frozenset[str]:
         return self.keys.names
 
-    def client(self, org: str | None) -> DatadogClient:
+    def view(self, org: str | None) -> connections.OrgView:
         with self._lock:
-            client = self._clients.get(org)
-            if client is None:
+            view = self._views.get(org)
+            if view is None:
                 creds = self.keys.resolve(org)
                 client = DatadogClient(creds.api_key, creds.app_key, creds.site)
-                self._clients[org] = client
-            return client
+                view = connections.OrgView(client, self.listing_ttl, self.invalidate_all)
+                self._views[org] = view
+            return view
+
+    def invalidate_all(self) -> None:
+        """A write through any key pair may change what every org's listing shows."""
+        with self._lock:
+            views = list(self._views.values())
+        for view in views:
+            view.invalidate()
 
 
 class OrgConnectionArgs:

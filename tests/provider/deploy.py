@@ -63,6 +63,15 @@ class World:
         keys = self.emu.keys(key_pair)
         return DatadogClient(keys.api_key, keys.app_key, self.emu.url)
 
+    def next_process(self) -> Iterator[World]:
+        """The same stack in a new provider process: what the next `pulumi` command gets."""
+        with ProviderServer(cwd=PROJECT_DIR) as server:
+            server.configure(self.config, SECRET_KEYS)
+            state_path = self.engine.state_path
+            yield World(
+                self.emu, server, Engine(server, stack="test", state_path=state_path), self.config
+            )
+
     def api_calls(self) -> Counter[str]:
         """API calls (method) since the last call to this method, from the emulator's request log."""
         log = self.emu.requests
@@ -81,9 +90,15 @@ class World:
         }
 
 
-def make_world(emu: Emulator, tmp_path: Path, named: tuple[str, ...]) -> Iterator[World]:
-    config = stack_config(emu, named=named)
+def make_world(
+    emu: Emulator,
+    tmp_path: Path,
+    named: tuple[str, ...],
+    extra_config: dict[str, str] | None = None,
+    parallel: int = 16,
+) -> Iterator[World]:
+    config = {**stack_config(emu, named=named), **(extra_config or {})}
     with ProviderServer(cwd=PROJECT_DIR) as server:
         server.configure(config, SECRET_KEYS)
-        engine = Engine(server, stack="test", state_path=tmp_path / "state.json")
+        engine = Engine(server, stack="test", state_path=tmp_path / "state.json", parallel=parallel)
         yield World(emu, server, engine, config)
