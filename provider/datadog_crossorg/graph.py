@@ -198,25 +198,16 @@ def org_of_listing(connections: Iterable[Connection]) -> str | None:
 
 
 def cross_org_uuids_in(doc: Any) -> frozenset[str]:
-    """Every org UUID a dashboard document's queries read through `cross_org_uuids`.
+    """Every org UUID a dashboard document's queries read through `cross_org_uuids`, group
+    widgets included (the queries are found by `dashboards.validate.json_queries`, as the linter
+    finds them); takes the API's list and the single string of the typed pulumi_datadog classes."""
+    from datadog_crossorg.dashboards.validate import json_queries
 
-    Searches the whole document (queries sit in widget requests, group widgets nest widgets,
-    and the field exists on several query kinds); takes the API's list or the single string the
-    typed pulumi_datadog classes use.
-    """
     found: set[str] = set()
-    stack = [doc]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Mapping):
-            for key, value in item.items():
-                if key == "cross_org_uuids":
-                    values = [value] if isinstance(value, str) else value or ()
-                    found.update(v for v in values if isinstance(v, str) and v)
-                else:
-                    stack.append(value)
-        elif isinstance(item, list):
-            stack.extend(item)
+    for query in json_queries(doc if isinstance(doc, Mapping) else {}):
+        values = [query.uuids] if isinstance(query.uuids, str) else query.uuids
+        if isinstance(values, Iterable):
+            found.update(v.lower() for v in values if isinstance(v, str) and v)
     return frozenset(found)
 
 
@@ -231,7 +222,7 @@ def read_dashboard(path: str | Path, org_id: str) -> DashboardReads:
     except json.JSONDecodeError as error:
         raise ValueError(f"{path}: not a dashboard JSON file ({error})") from None
     title = doc.get("title") if isinstance(doc, Mapping) else None
-    return DashboardReads(title or path.stem, org_id, cross_org_uuids_in(doc))
+    return DashboardReads(title or path.stem, org_id.lower(), cross_org_uuids_in(doc))
 
 
 # -- renderers ------------------------------------------------------------------------------
