@@ -1,4 +1,4 @@
-"""The stack program: declarative stack config in, org connections out.
+"""The stack program: declarative stack config in, org connections and cross-org dashboards out.
 
 Stack config (see Pulumi.local.yaml and Pulumi.hub-and-spoke.yaml)::
 
@@ -10,22 +10,30 @@ Stack config (see Pulumi.local.yaml and Pulumi.hub-and-spoke.yaml)::
         sink: hub                      # sink org: a UUID or a name from orgUuids
         types: [metrics, logs]         # connection_types
         adopt: false                   # take over a connection that already exists
+    datadog-crossorg:dashboards:
+      - name: fleet-overview           # resource name (unique in the stack)
+        file: dashboards/fleet.json    # dashboard JSON under stacks/, or `dashboard:` inline
+        sink: hub                      # the dashboard's org (default: the connections' one sink)
+        org: hub                       # optional key pair that creates it (default: datadog:*)
 
-Exports `connection_ids` (resource name -> Datadog connection id).
+Each dashboard is a `CrossOrgDashboard`: checked against the stack's connections into its org
+(and depending on them) before Datadog sees it. In `cross_org_uuids` an orgUuids name stands for
+its UUID. Exports `connection_ids` (resource name -> Datadog connection id) and `dashboard_ids`.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pulumi
 
 from datadog_crossorg import OrgConnection
+from datadog_crossorg.dashboards.config import dashboard_specs
 from datadog_crossorg.stack_config import connection_specs
 
 config = pulumi.Config("datadog-crossorg")
-specs = connection_specs(
-    config.get_object("connections") or [],
-    config.get_object("orgUuids") or {},
-)
+org_uuids = config.get_object("orgUuids") or {}
+specs = connection_specs(config.get_object("connections") or [], org_uuids)
 
 created = {
     spec.name: OrgConnection(
@@ -39,3 +47,20 @@ created = {
 }
 
 pulumi.export("connection_ids", {name: conn.connection_id for name, conn in created.items()})
+
+dashboards = dashboard_specs(config.get_object("dashboards"), org_uuids, Path(__file__).parent)
+if dashboards:
+    from datadog_crossorg.dashboards import CrossOrgDashboard, key_pair_provider
+
+    sinks = {spec.sink_org_id for spec in specs}
+    built = {}
+    for decl in dashboards:
+        sink = decl.sink_org_id or (next(iter(sinks)) if len(sinks) == 1 else None)
+        built[decl.name] = CrossOrgDashboard(
+            decl.name,
+            decl.document,
+            connections=[created[s.name] for s in specs if sink in (None, s.sink_org_id)],
+            sink_org_id=sink,
+            provider=key_pair_provider(f"{decl.name}-keys", decl.org) if decl.org else None,
+        )
+    pulumi.export("dashboard_ids", {name: d.dashboard_id for name, d in built.items()})

@@ -5,6 +5,7 @@ One module per command group, each with a `register(groups)` that adds its subpa
 
     crossorg emulator [--host 127.0.0.1] [--port 18126] [--seed FILE] [--state FILE] [--rate-limit ...]
     crossorg connections list [--org NAME ...] [--config FILE] [--json]
+    crossorg dashboards export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from datadog_crossorg.cli import connections_cmd, emulator_cmd
+from datadog_crossorg.cli import connections_cmd, dashboards_cmd, emulator_cmd
 
-GROUPS = (emulator_cmd, connections_cmd)
+GROUPS = (emulator_cmd, connections_cmd, dashboards_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,138 @@
+"""Read `datadog-crossorg:dashboards` (the stack program's dashboards) with clear errors.
+
+    datadog-crossorg:dashboards:
+      - name: fleet-overview             # resource name (unique in the stack)
+        file: dashboards/fleet.json      # a JSON file under stacks/ (e.g. from `crossorg dashboards
+                                         # export`), or `dashboard:` with the document inline
+        sink: hub                        # the dashboard's org: a UUID or a name from orgUuids
+                                         # (default: the one sink all the stack's connections share)
+        org: hub                         # optional key pair (datadog-crossorg:orgs.<org>) that
+                                         # creates it; default: the datadog provider's keys
+
+In `cross_org_uuids` a name from `datadog-crossorg:orgUuids` stands for its UUID, so inline
+dashboards read as well as the connections do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from datadog_crossorg.dashboards.render import parse
+from datadog_crossorg.stack_config import StackConfigError
+
+CONFIG_KEY = "datadog-crossorg:dashboards"
+_KEYS = {"name", "file", "dashboard", "sink", "org"}
+
+
+@dataclass(frozen=True)
+class DashboardDecl:
+    """One dashboard the stack declares; `document` has org names already turned into UUIDs."""
+
+    name: str
+    document: dict[str, Any]
+    sink_org_id: str | None = None
+    org: str | None = None
+
+
+def dashboard_specs(
+    entries: Any,
+    org_uuids: Mapping[str, str] | None,
+    base_dir: str | Path,
+) -> list[DashboardDecl]:
+    """Turn the config list into declarations; `file` paths are relative to `base_dir` (stacks/)."""
+    org_uuids = dict(org_uuids or {})
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise StackConfigError(
+            f"{CONFIG_KEY} must be a list of {{name, file or dashboard}}; got "
+            + type(entries).__name__
+        )
+    seen: set[str] = set()
+    decls = []
+    for index, entry in enumerate(entries):
+        where = f"{CONFIG_KEY}[{index}]"
+        if not isinstance(entry, Mapping):
+            raise StackConfigError(f"{where} must be an object with name and file or dashboard")
+        unknown = sorted(set(entry) - _KEYS)
+        if unknown:
+            raise StackConfigError(
+                f"{where} has unknown field(s) {', '.join(unknown)}; use name, file or "
+                "dashboard, sink, org"
+            )
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise StackConfigError(f"{where}.name is missing: give each dashboard a unique name")
+        if name in seen:
+            raise StackConfigError(f"{where}.name {name!r} is used twice; names must be unique")
+        seen.add(name)
+        where = f"{where} ({name})"
+        document = _document(entry, where, Path(base_dir))
+        org = entry.get("org") or None
+        sink = entry.get("sink") or (org if org in org_uuids else None)
+        decls.append(
+            DashboardDecl(
+                name=name,
+                document=_with_org_uuids(document, org_uuids),
+                sink_org_id=org_uuids.get(sink, sink) if sink else None,
+                org=org,
+            )
+        )
+    return decls
+
+
+def _document(entry: Mapping[str, Any], where: str, base_dir: Path) -> dict[str, Any]:
+    has_file, has_inline = "file" in entry, "dashboard" in entry
+    if has_file == has_inline:
+        raise StackConfigError(
+            f"{where} needs exactly one of file (a JSON file under stacks/) or dashboard (inline)"
+        )
+    if has_inline:
+        inline = entry["dashboard"]
+        if isinstance(inline, str):
+            return _parsed(inline, f"{where}.dashboard")
+        if not isinstance(inline, Mapping):
+            raise StackConfigError(f"{where}.dashboard must be an object (the dashboard JSON)")
+        return json.loads(json.dumps(inline))
+    relative = entry["file"]
+    if not isinstance(relative, str) or not relative:
+        raise StackConfigError(f"{where}.file must be a path such as dashboards/fleet.json")
+    root = base_dir.resolve()
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root):
+        raise StackConfigError(
+            f"{where}.file {relative!r} is outside {root}: keep it under stacks/"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise StackConfigError(
+            f"{where}.file {relative!r} cannot be read: {error.strerror}"
+        ) from None
+    return _parsed(text, f"{where}.file {relative!r}")
+
+
+def _parsed(text: str, where: str) -> dict[str, Any]:
+    try:
+        return parse(text, where)
+    except ValueError as error:
+        raise StackConfigError(str(error)) from None
+
+
+def _with_org_uuids(value: Any, org_uuids: Mapping[str, str]) -> Any:
+    """Replace org names from orgUuids inside every `cross_org_uuids` list by their UUIDs."""
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            if key == "cross_org_uuids" and isinstance(item, list):
+                result[key] = [org_uuids.get(u, u) if isinstance(u, str) else u for u in item]
+            else:
+                result[key] = _with_org_uuids(item, org_uuids)
+        return result
+    if isinstance(value, list):
+        return [_with_org_uuids(item, org_uuids) for item in value]
+    return value
