@@ -1,4 +1,5 @@
-"""The emulated world: records of accounts' orgs, users, key pairs, connections and dashboards.
+"""The emulated world: records of accounts' orgs, roles, teams, users, key pairs, connections,
+dashboards, restriction policies and seeded metric series.
 
 Records are frozen; the `World` holds them in dicts and is replaced record by record, never
 mutated in place, so a snapshot is a cheap copy. The World has no lock: `state.Backend` owns it
@@ -33,6 +34,8 @@ PERMISSIONS = frozenset(
         "dashboards_read",
         "dashboards_write",
         "org_management",
+        # POST /api/v2/query/timeseries needs it (Datadog's API reference).
+        "timeseries_query",
     }
 )
 ENTERPRISE = "enterprise"
@@ -55,6 +58,21 @@ class Org:
 
 
 @dataclass(frozen=True)
+class Role:
+    id: str
+    name: str
+    org_uuid: str
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    handle: str
+    org_uuid: str
+
+
+@dataclass(frozen=True)
 class User:
     id: str
     name: str | None
@@ -63,6 +81,8 @@ class User:
     active: bool = True
     # Datadog revokes a disabled user's application keys; the emulator does so only when asked.
     keys_revoked: bool = False
+    roles: tuple[str, ...] = ()  # role ids
+    teams: tuple[str, ...] = ()  # team ids
 
 
 @dataclass(frozen=True)
@@ -100,6 +120,37 @@ class Dashboard:
     document: dict[str, Any] = field(compare=False)
 
 
+@dataclass(frozen=True)
+class Binding:
+    """One binding of a restriction policy: `relation` granted to `principals` (`kind:id`)."""
+
+    relation: str
+    principals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One org's restriction policy on one resource (`cross-org-connection:<id>`, ...).
+
+    Each org keeps its own: the sink's policy on a connection governs who may view the shared
+    data and edit the connection there, the source's who may edit it.
+    """
+
+    org_uuid: str
+    resource_id: str
+    bindings: tuple[Binding, ...]
+
+
+@dataclass(frozen=True)
+class Series:
+    """Points a seed gives one org for one metric (or event search); others are synthesized."""
+
+    org_uuid: str
+    data_source: str
+    name: str  # the metric name, or the event search query
+    points: tuple[tuple[int, float], ...]  # (epoch ms, value), sorted by time
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -109,10 +160,14 @@ class World:
     """Everything the emulated Datadog knows, plus the sources of time and randomness."""
 
     orgs: dict[str, Org] = field(default_factory=dict)  # by uuid, in seed order
+    roles: dict[tuple[str, str], Role] = field(default_factory=dict)  # by (org uuid, id)
+    teams: dict[tuple[str, str], Team] = field(default_factory=dict)  # by (org uuid, id)
     users: dict[str, User] = field(default_factory=dict)  # by id
     key_pairs: dict[str, KeyPair] = field(default_factory=dict)  # by name
     connections: dict[str, Connection] = field(default_factory=dict)  # by id, creation order
     dashboards: dict[str, Dashboard] = field(default_factory=dict)  # by id, creation order
+    policies: dict[tuple[str, str], Policy] = field(default_factory=dict)  # (org, resource id)
+    series: dict[tuple[str, str, str], Series] = field(default_factory=dict)  # (org, source, name)
     rate_limits: dict[str, dict[str, int]] = field(default_factory=dict)
     description: str | None = None
     clock: Callable[[], datetime] = utc_now

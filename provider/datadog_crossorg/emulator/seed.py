@@ -1,7 +1,8 @@
 """Seeds and saved state: one JSON format for both.
 
-A seed describes the world (accounts > orgs > users and key pairs, optional pre-existing
-connections and dashboards, rate limits). A state file is the same document with everything
+A seed describes the world (accounts > orgs > roles, teams, users and key pairs; optional
+pre-existing connections, dashboards, restriction policies and metric series; rate limits).
+Users name their roles and teams (by name, handle or id) in `roles` / `teams`. A state file is the same document with everything
 made explicit (ids, timestamps, widget ids), so `load -> dump -> load` is the identity and a
 stack deployed today refreshes tomorrow against the same world.
 """
@@ -19,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from datadog_crossorg.emulator import rules_dashboards
+from datadog_crossorg.emulator import rules_dashboards, rules_policies
 from datadog_crossorg.emulator.errors import ApiError
 from datadog_crossorg.emulator.model import (
     CONNECTION_TYPES,
@@ -28,6 +29,9 @@ from datadog_crossorg.emulator.model import (
     Connection,
     KeyPair,
     Org,
+    Role,
+    Series,
+    Team,
     User,
     World,
     utc_now,
@@ -58,6 +62,38 @@ def load_seed(source: SeedSource = None) -> dict[str, Any]:
             raise SeedError(f"cannot read seed {os.fspath(source)}: {error}") from error
     build_world(document)  # validation is building; the world is discarded
     return document
+
+
+def with_key_pair(
+    source: SeedSource,
+    name: str,
+    user: str,
+    permissions: list[str] | None = None,
+) -> dict[str, Any]:
+    """A copy of the seed where `user` (a handle) has one more key pair, `name`.
+
+    Its API key is the org's (the first pair's), its application key `emu-<name>-app-key`;
+    permissions default to every one except `org_management`. For tests that act as a second
+    person of an org (an editor, a viewer).
+    """
+    document = load_seed(source)
+    for account in document["accounts"]:
+        for org in account["orgs"]:
+            if any(u.get("handle") == user for u in org.get("users") or []):
+                pairs = org.setdefault("key_pairs", [])
+                api_key = pairs[0]["api_key"] if pairs else f"emu-{name}-api-key"
+                chosen = permissions or sorted(PERMISSIONS - {"org_management"})
+                pairs.append(
+                    {
+                        "name": name,
+                        "user": user,
+                        "api_key": api_key,
+                        "app_key": f"emu-{name}-app-key",
+                        "permissions": list(chosen),
+                    }
+                )
+                return load_seed(document)
+    raise SeedError(f"no user with handle {user!r} in the seed")
 
 
 # -- building ----------------------------------------------------------------------------------
@@ -91,6 +127,10 @@ def build_world(
         _add_connection(world, entry)
     for entry in document.get("dashboards") or []:
         _add_dashboard(world, entry)
+    for entry in document.get("restriction_policies") or []:
+        _add_policy(world, entry)
+    for entry in document.get("series") or []:
+        _add_series(world, entry)
     try:
         limits = parse_limits(document.get("rate_limits") or {})
     except ValueError as error:
@@ -129,10 +169,49 @@ def _add_org(world: World, account: str, index: int, spec: Any) -> None:
         settings=dict(spec.get("settings") or {}),
     )
     world.orgs[org.uuid] = org
+    for role in spec.get("roles") or []:
+        _add_role(world, org, role)
+    for team in spec.get("teams") or []:
+        _add_team(world, org, team)
     for user in spec.get("users") or []:
         _add_user(world, org, user)
     for pair in spec.get("key_pairs") or []:
         _add_key_pair(world, org, pair)
+
+
+def _add_role(world: World, org: Org, spec: Any) -> None:
+    _need(isinstance(spec, dict), f"org {org.name!r}: a role is an object")
+    ident, name = spec.get("id"), spec.get("name")
+    _need(_is_uuid(ident) and isinstance(name, str), f"org {org.name!r}: role needs uuid id, name")
+    _need((org.uuid, ident) not in world.roles, f"role id {ident!r} is used twice")
+    world.roles[(org.uuid, ident)] = Role(ident, name, org.uuid)
+
+
+def _add_team(world: World, org: Org, spec: Any) -> None:
+    _need(isinstance(spec, dict), f"org {org.name!r}: a team is an object")
+    ident, name, handle = spec.get("id"), spec.get("name"), spec.get("handle")
+    _need(
+        _is_uuid(ident) and isinstance(name, str) and isinstance(handle, str),
+        f"org {org.name!r}: team needs uuid id, name, handle",
+    )
+    _need((org.uuid, ident) not in world.teams, f"team id {ident!r} is used twice")
+    world.teams[(org.uuid, ident)] = Team(ident, name, handle, org.uuid)
+
+
+def _members(world: World, org: Org, refs: Any, table: str, what: str) -> tuple[str, ...]:
+    """Role or team ids of a user, named by id, name or (teams) handle, in the user's org."""
+    _need(isinstance(refs, list), f"{what}: {table} must be a list")
+    records = world.roles if table == "roles" else world.teams
+    ids = []
+    for ref in refs:
+        found = [
+            r
+            for r in records.values()
+            if r.org_uuid == org.uuid and ref in (r.id, r.name, getattr(r, "handle", None))
+        ]
+        _need(len(found) == 1, f"{what}: no single {table[:-1]} {ref!r} in org {org.name!r}")
+        ids.append(found[0].id)
+    return tuple(ids)
 
 
 def _add_user(world: World, org: Org, spec: Any) -> None:
@@ -148,6 +227,8 @@ def _add_user(world: World, org: Org, spec: Any) -> None:
         org_uuid=org.uuid,
         active=bool(spec.get("active", True)),
         keys_revoked=bool(spec.get("keys_revoked", False)),
+        roles=_members(world, org, spec.get("roles") or [], "roles", f"user {handle!r}"),
+        teams=_members(world, org, spec.get("teams") or [], "teams", f"user {handle!r}"),
     )
 
 
@@ -248,6 +329,52 @@ def _add_dashboard(world: World, spec: Any) -> None:
     world.dashboards[dashboard.id] = dashboard
 
 
+def _add_policy(world: World, spec: Any) -> None:
+    """A restriction policy as an org's key pair would POST it (same checks, no lockout check)."""
+    _need(isinstance(spec, dict), "a restriction policy is an object")
+    org = _org_ref(world, spec.get("org"), "restriction policy")
+    resource_id = spec.get("resource_id")
+    _need(isinstance(resource_id, str), f"restriction policy of {org.name!r} needs resource_id")
+    pair = next((p for p in world.key_pairs.values() if p.org_uuid == org.uuid), None)
+    _need(pair is not None, f"restriction policy on {resource_id}: org {org.name!r} has no keys")
+    assert pair is not None
+    admin = KeyPair("seed", "", "", org.uuid, org.name, pair.user_id, PERMISSIONS)
+    body = {
+        "data": {
+            "type": "restriction_policy",
+            "id": resource_id,
+            "attributes": {"bindings": spec.get("bindings")},
+        }
+    }
+    try:
+        rules_policies.replace_policy(
+            world, admin, resource_id, body, {"allow_self_lockout": "true"}
+        )
+    except ApiError as error:
+        raise SeedError(f"restriction policy on {resource_id}: {error.message}") from error
+
+
+def _add_series(world: World, spec: Any) -> None:
+    _need(isinstance(spec, dict), "a series is an object")
+    org = _org_ref(world, spec.get("org"), "series")
+    source, name = spec.get("data_source", "metrics"), spec.get("name")
+    what = f"series {name!r} of {org.name!r}"
+    _need(source in CONNECTION_TYPES and isinstance(name, str) and bool(name), f"{what}: bad")
+    points = spec.get("points")
+    _need(
+        isinstance(points, list)
+        and all(
+            isinstance(p, list)
+            and len(p) == 2
+            and all(isinstance(x, int | float) and not isinstance(x, bool) for x in p)
+            for p in points
+        ),
+        f"{what}: points must be [[epoch ms, value], ...]",
+    )
+    pairs = tuple(sorted((int(t), v) for t, v in points))
+    world.series[(org.uuid, source, name)] = Series(org.uuid, source, name, pairs)
+
+
 # -- dumping and saving --------------------------------------------------------------------
 def dump_world(world: World) -> dict[str, Any]:
     """The world as a state document (a seed with everything explicit)."""
@@ -272,6 +399,25 @@ def dump_world(world: World) -> dict[str, Any]:
             {"org": world.org(d.org_uuid).name, **copy.deepcopy(d.document)}
             for d in world.dashboards.values()
         ],
+        "restriction_policies": [
+            {
+                "org": world.org(p.org_uuid).name,
+                "resource_id": p.resource_id,
+                "bindings": [
+                    {"relation": b.relation, "principals": list(b.principals)} for b in p.bindings
+                ],
+            }
+            for p in world.policies.values()
+        ],
+        "series": [
+            {
+                "org": world.org(s.org_uuid).name,
+                "data_source": s.data_source,
+                "name": s.name,
+                "points": [list(p) for p in s.points],
+            }
+            for s in world.series.values()
+        ],
         "rate_limits": copy.deepcopy(world.rate_limits),
     }
 
@@ -288,6 +434,14 @@ def _dump_org(world: World, org: Org) -> dict[str, Any]:
         "description": org.description,
         "billing": {"type": org.billing_type},
         "settings": copy.deepcopy(org.settings),
+        "roles": [
+            {"id": r.id, "name": r.name} for r in world.roles.values() if r.org_uuid == org.uuid
+        ],
+        "teams": [
+            {"id": t.id, "name": t.name, "handle": t.handle}
+            for t in world.teams.values()
+            if t.org_uuid == org.uuid
+        ],
         "users": [
             {
                 "id": u.id,
@@ -295,6 +449,8 @@ def _dump_org(world: World, org: Org) -> dict[str, Any]:
                 "handle": u.handle,
                 "active": u.active,
                 "keys_revoked": u.keys_revoked,
+                "roles": list(u.roles),
+                "teams": list(u.teams),
             }
             for u in users
         ],

@@ -51,6 +51,10 @@ class Call:
     body: Any
 
 
+JSON = "application/json"
+JSON_API = "application/vnd.api+json"  # recorded for /api/v2/query/timeseries
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
@@ -58,11 +62,20 @@ class Route:
     group: str  # rate-limit group
     handler: Callable[[Backend, Call], Any]
     needs_key_pair: bool = True  # False: the API key alone identifies the org
+    status: int = 200  # of a success; 204 answers without a body
+    content_type: str = JSON
 
 
-def _route(method: str, path: str, group: str, handler: Callable[[Backend, Call], Any]) -> Route:
+def _route(
+    method: str,
+    path: str,
+    group: str,
+    handler: Callable[[Backend, Call], Any],
+    status: int = 200,
+    content_type: str = JSON,
+) -> Route:
     pattern = re.compile("^" + path.replace("{id}", "(?P<id>[^/]+)") + "/?$")
-    return Route(method, pattern, group, handler)
+    return Route(method, pattern, group, handler, status=status, content_type=content_type)
 
 
 def _kp(call: Call) -> KeyPair:
@@ -72,6 +85,7 @@ def _kp(call: Call) -> KeyPair:
 
 CONNECTIONS, CONNECTION = "/api/v2/org_connections", "/api/v2/org_connections/{id}"
 DASHBOARDS, DASHBOARD = "/api/v1/dashboard", "/api/v1/dashboard/{id}"
+POLICY = "/api/v2/restriction_policy/{id}"
 ROUTES = (
     Route(
         "GET",
@@ -109,6 +123,32 @@ ROUTES = (
     _route(
         "DELETE", DASHBOARD, "dashboards", lambda b, c: b.delete_dashboard(_kp(c), c.params["id"])
     ),
+    _route(
+        "GET",
+        POLICY,
+        "restriction_policy",
+        lambda b, c: b.get_restriction_policy(_kp(c), c.params["id"]),
+    ),
+    _route(
+        "POST",
+        POLICY,
+        "restriction_policy",
+        lambda b, c: b.replace_restriction_policy(_kp(c), c.params["id"], c.body, c.query),
+    ),
+    _route(
+        "DELETE",
+        POLICY,
+        "restriction_policy",
+        lambda b, c: b.delete_restriction_policy(_kp(c), c.params["id"]),
+        status=204,
+    ),
+    _route(
+        "POST",
+        "/api/v2/query/timeseries",
+        "query_timeseries",
+        lambda b, c: b.query_timeseries(_kp(c), c.body),
+        content_type=JSON_API,
+    ),
 )
 
 
@@ -140,8 +180,9 @@ class Context:
 @dataclass(frozen=True)
 class Reply:
     status: int
-    body: Any
+    body: Any  # None with status 204: no body at all
     headers: dict[str, str]
+    content_type: str = JSON
 
 
 class _Drop(Exception):
@@ -242,7 +283,8 @@ class Handler(BaseHTTPRequestHandler):
             headers = verdict.headers
             if not verdict.allowed:
                 raise TooManyRequests()
-            return Reply(200, route.handler(context.backend, call), headers)
+            body = route.handler(context.backend, call)
+            return Reply(route.status, body, headers, route.content_type)
         except ApiError as error:
             return Reply(error.status, error.body(), headers)
 
@@ -320,9 +362,11 @@ class Handler(BaseHTTPRequestHandler):
             self.rfile.readline()
 
     def _send(self, reply: Reply) -> None:
-        payload = json.dumps(reply.body).encode()
+        no_body = reply.status == 204
+        payload = b"" if no_body else json.dumps(reply.body).encode()
         self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json")
+        if not no_body:
+            self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in reply.headers.items():
             self.send_header(name, value)

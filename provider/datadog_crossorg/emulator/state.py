@@ -1,8 +1,10 @@
 """The Backend: the emulated Datadog's state and every rule, in plain Python (no HTTP).
 
 One lock serializes every call, so the threaded server (and tests calling the Backend directly)
-see each operation as atomic. Rules live in `rules_connections` / `rules_dashboards` as plain
-functions over the World; the Backend authenticates, locks, and persists after each change.
+see each operation as atomic. Rules live in `rules_connections`, `rules_dashboards`,
+`rules_policies` and `rules_queries` as plain functions over the World; the Backend
+authenticates, locks, composes rules (a connection's restriction policy is checked before it is
+updated or deleted, and goes away with it), and persists after each change.
 """
 
 from __future__ import annotations
@@ -15,9 +17,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from datadog_crossorg.emulator import rules_connections, rules_dashboards
+from datadog_crossorg.emulator import (
+    rules_connections,
+    rules_dashboards,
+    rules_policies,
+    rules_queries,
+)
 from datadog_crossorg.emulator.errors import Forbidden
-from datadog_crossorg.emulator.model import KeyPair, require, utc_now
+from datadog_crossorg.emulator.model import KeyPair, World, require, utc_now
 from datadog_crossorg.emulator.ratelimit import RateLimit, parse_limits
 from datadog_crossorg.emulator.seed import (
     SeedSource,
@@ -133,10 +140,10 @@ class Backend:
         return self._write(rules_connections.create_connection, key_pair, body)
 
     def update_connection(self, key_pair: KeyPair, connection_id: str, body: Any) -> dict[str, Any]:
-        return self._write(rules_connections.update_connection, key_pair, connection_id, body)
+        return self._write(_update_connection_as_editor, key_pair, connection_id, body)
 
     def delete_connection(self, key_pair: KeyPair, connection_id: str) -> dict[str, Any]:
-        return self._write(rules_connections.delete_connection, key_pair, connection_id)
+        return self._write(_delete_connection_as_editor, key_pair, connection_id)
 
     def connections(self) -> list[dict[str, Any]]:
         """Every connection in API shape (with names), sorted by id: for test comparisons."""
@@ -156,7 +163,22 @@ class Backend:
         return self._write(rules_dashboards.update_dashboard, key_pair, dashboard_id, body)
 
     def delete_dashboard(self, key_pair: KeyPair, dashboard_id: str) -> dict[str, Any]:
-        return self._write(rules_dashboards.delete_dashboard, key_pair, dashboard_id)
+        return self._write(_delete_dashboard_and_policies, key_pair, dashboard_id)
+
+    # -- restriction policies and queries ----------------------------------------------------
+    def get_restriction_policy(self, key_pair: KeyPair, resource_id: str) -> dict[str, Any]:
+        return self._read(rules_policies.get_policy, key_pair, resource_id)
+
+    def replace_restriction_policy(
+        self, key_pair: KeyPair, resource_id: str, body: Any, query: dict[str, str]
+    ) -> dict[str, Any]:
+        return self._write(rules_policies.replace_policy, key_pair, resource_id, body, query)
+
+    def delete_restriction_policy(self, key_pair: KeyPair, resource_id: str) -> None:
+        self._write(rules_policies.delete_policy, key_pair, resource_id)
+
+    def query_timeseries(self, key_pair: KeyPair, body: Any) -> dict[str, Any]:
+        return self._read(rules_queries.query_timeseries, key_pair, body)
 
     # -- users -----------------------------------------------------------------------------
     def deactivate_user(self, handle_or_id: str, *, revoke_keys: bool = False) -> list[str]:
@@ -174,6 +196,10 @@ class Backend:
                 user, active=False, keys_revoked=user.keys_revoked or revoke_keys
             )
             gone = rules_connections.delete_created_by(self._world, user.id)
+            for connection_id in gone:
+                rules_policies.forget(
+                    self._world, rules_policies.connection_resource(connection_id)
+                )
             self._save()
             return gone
 
@@ -204,3 +230,30 @@ class Backend:
     def _save(self) -> None:
         if self._state_file is not None:
             save_state(self._state_file, dump_world(self._world))
+
+
+# -- rules composed across APIs ------------------------------------------------------------------
+def _update_connection_as_editor(
+    world: World, key_pair: KeyPair, connection_id: str, body: Any
+) -> dict[str, Any]:
+    require(key_pair, rules_connections.WRITE)
+    rules_policies.require_connection_editor(world, key_pair, connection_id)
+    return rules_connections.update_connection(world, key_pair, connection_id, body)
+
+
+def _delete_connection_as_editor(
+    world: World, key_pair: KeyPair, connection_id: str
+) -> dict[str, Any]:
+    require(key_pair, rules_connections.WRITE)
+    rules_policies.require_connection_editor(world, key_pair, connection_id)
+    answer = rules_connections.delete_connection(world, key_pair, connection_id)
+    rules_policies.forget(world, rules_policies.connection_resource(connection_id))
+    return answer
+
+
+def _delete_dashboard_and_policies(
+    world: World, key_pair: KeyPair, dashboard_id: str
+) -> dict[str, Any]:
+    answer = rules_dashboards.delete_dashboard(world, key_pair, dashboard_id)
+    rules_policies.forget(world, f"{rules_policies.DASHBOARD_KIND}:{dashboard_id}")
+    return answer
