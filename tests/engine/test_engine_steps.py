@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from toy_cloud import Cloud, ToyProvider
 from toy_goals import thing
@@ -67,6 +69,38 @@ def test_delete_before_replace_when_the_provider_asks(engine: Engine, cloud: Clo
 
     assert result.steps[0].detail == "replaces: zone (delete-before-replace)"
     assert cloud.ops() == ["check", "diff", "check", "delete", "create"]
+
+
+def test_old_half_of_a_replacement_that_failed_to_delete_is_deleted_by_the_next_up(
+    engine: Engine, cloud: Cloud
+) -> None:
+    engine.up([thing(cloud, "a")])
+    old_id = engine.state["a"].id
+    cloud.set(refuse_deletes=True)
+
+    with pytest.raises(ProviderError, match="toy cannot delete"):
+        engine.up([thing(cloud, "a", zone="b")])
+    kept = [r.id for r in engine.pending_deletes]
+    cloud.set(refuse_deletes=False)
+    retried = engine.up([thing(cloud, "a", zone="b")])
+
+    assert kept == [old_id] and engine.state["a"].id != old_id
+    assert retried.counts == {"same": 1, "delete": 1}
+    assert engine.pending_deletes == [] and list(cloud.resources()) == [engine.state["a"].id]
+
+
+def test_type_changed_under_the_same_name_creates_the_new_and_deletes_the_old(
+    engine: Engine, cloud: Cloud
+) -> None:
+    engine.up([thing(cloud, "a")])
+    other = replace(thing(cloud, "a"), type="pulumi-python:dynamic/toy:Other")
+
+    planned = engine.preview([other])
+    applied = engine.up([other])
+
+    assert planned.counts == applied.counts == {"create": 1, "delete": 1}
+    assert engine.state["a"].urn.endswith("::pulumi-python:dynamic/toy:Other::a")
+    assert list(cloud.resources()) == [engine.state["a"].id]
 
 
 def test_goal_left_out_is_deleted_after_every_other_step(engine: Engine, cloud: Cloud) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pulumi.dynamic.dynamic import serialize_provider
 from toy_cloud import Cloud, PlainToyProvider
 from toy_goals import TOY_CONFIG, TOY_SECRET_KEYS, thing, toy_server
 
@@ -29,6 +30,33 @@ def test_configure_hands_the_provider_the_whole_stack_config_decrypted(
     }
     # The Python dynamic provider answers Configure like this, which shapes every later call.
     assert (server.accept_secrets, server.supports_preview) == (False, False)
+
+
+def test_server_calls_one_by_one_answer_as_the_engine_sees_them(
+    server: ProviderServer, cloud: Cloud
+) -> None:
+    urn = "urn:pulumi:test::datadog-crossorg::pulumi-python:dynamic/toy:Thing::a"
+    goal = thing(cloud, "a", token=secret("t"))
+    props = {**goal.inputs, "__provider": secret(serialize_provider(goal.provider))}
+
+    checked = server.check(urn, {}, props)
+    id_, outs = server.create(urn, checked.inputs)
+    explicit = server.diff(id_, urn, outs, {**checked.inputs, "zone": "b"})
+    legacy = server.diff(id_, urn, outs, {**checked.inputs, "legacy_diff": True})
+    found_id, read_outs, read_inputs = server.read(id_, urn, outs, checked.inputs)
+    updated = server.update(id_, urn, outs, {**checked.inputs, "size": 3})
+    server.delete(id_, urn, updated)
+    gone_id, _, _ = server.read(id_, urn, outs, checked.inputs)
+
+    assert checked.failures == [] and checked.inputs["size"] == 1.0
+    assert (explicit.changes, explicit.replaces) == ("some", ["zone"])
+    assert explicit.stables == []  # DiffResult.stables never crosses the wire
+    assert legacy.changes == "unknown"  # DiffResult(changes=None)
+    assert found_id == id_ and read_inputs is not None and read_inputs["size"] == 1.0
+    assert is_secret(read_outs["token"]) and is_secret(read_outs["__provider"])
+    assert updated["size"] == 3.0 and gone_id == ""
+    assert server.create(urn, checked.inputs, preview=True) == ("", checked.inputs)  # no call
+    assert len(cloud.calls("create")) == 1
 
 
 def test_configure_again_with_another_config_is_refused(server: ProviderServer) -> None:

@@ -125,6 +125,7 @@ class ToyProvider(ResourceProvider):
         return DiffResult(
             changes=bool(changed),
             replaces=["zone"] if "zone" in changed else [],
+            stables=["name"],
             delete_before_replace=bool(news.get("dbr")),
         )
 
@@ -161,6 +162,8 @@ class ToyProvider(ResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         with self._tracked("delete"), Cloud(self.cloud_path).edit() as data:
+            if data["settings"].get("refuse_deletes"):
+                raise RuntimeError(f"toy cannot delete {id_} right now")
             data["resources"].pop(id_, None)
             data["calls"].append({"op": "delete", "id": id_, "props": sorted(props)})
 

@@ -83,6 +83,10 @@ class Step:
 
 @dataclass(frozen=True)
 class Result:
+    """What a deployment did. `steps` are in the order they completed (concurrent steps in
+    any order); an unchanged resource after refresh is a "same" step. `diagnostics` are the
+    engine's notes (e.g. a Diff that returned changes=None)."""
+
     steps: list[Step]
     counts: Counter[str]
     diagnostics: list[str] = field(default_factory=list)
@@ -188,7 +192,11 @@ class Engine:
 
 
 class Deployment:
-    """One preview/up/refresh/destroy: its steps, diagnostics and first failure."""
+    """One preview/up/refresh/destroy: its steps, diagnostics and first failure.
+
+    `register(goal)` (thread-safe) runs one goal's Check/Diff/step as a program registration
+    does; `read(goal, id)` is a get; `finish()` deletes leftovers and returns the Result.
+    """
 
     def __init__(self, engine: Engine, preview: bool) -> None:
         self.engine = engine
@@ -259,8 +267,12 @@ class Deployment:
             self._seen.add(goal.name)
         old = engine.state.get(goal.name)
         if old is not None and old.urn != urn:
-            # Another URN under this name (its type changed): a new resource; the old one goes.
-            self._condemn(old)
+            # Another URN under this name (type or parent changed): a new resource, and the old
+            # one is deleted at the end.
+            if self.preview:
+                self._record("delete", old.name, old.urn, f"id={old.id}")
+            else:
+                self._condemn(old)
             old = None
 
         checked = self._check(urn, old.inputs if old else {}, props)
@@ -426,7 +438,8 @@ class Deployment:
                 ]
                 pending = list(self.engine._pending)
             self._delete_all(leftovers, pending)
-        self.engine._save()
+        if not self.preview:
+            self.engine._save()
         result = self.result()
         if self._error is not None:
             if isinstance(self._error, HarnessError):
