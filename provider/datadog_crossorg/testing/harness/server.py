@@ -174,6 +174,7 @@ class ProviderServer:
 
     def close(self) -> None:
         """Stop the process and wait for it (idempotent)."""
+        self._stub = None
         if self._channel is not None:
             self._channel.close()
             self._channel = None
