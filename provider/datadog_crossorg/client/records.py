@@ -79,3 +79,87 @@ class Org:
             description=obj.get("description"),
             created=obj.get("created") or "",
         )
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One binding of a restriction policy: `relation` (viewer, editor) granted to `principals`
+    (`role:<id>`, `team:<id>`, `user:<id>`, `org:<uuid>`), in Datadog's order."""
+
+    relation: str
+    principals: tuple[str, ...]
+
+    @classmethod
+    def from_api(cls, obj: Mapping[str, Any]) -> Binding:
+        return cls(str(obj.get("relation") or ""), tuple(obj.get("principals") or ()))
+
+    def to_api(self) -> dict[str, Any]:
+        return {"relation": self.relation, "principals": list(self.principals)}
+
+
+@dataclass(frozen=True)
+class TimeseriesQuery:
+    """One query of `POST /api/v2/query/timeseries`, named for formulas.
+
+    `data_source` "metrics" takes a metric `query` (`avg:system.cpu.user{*}`); event sources
+    ("logs", "audit") take a search `query` ("" = everything) counted by `aggregation`.
+    `cross_org_uuid` reads another org through an org connection (Datadog allows one).
+    """
+
+    name: str
+    data_source: str
+    query: str = ""
+    cross_org_uuid: str | None = None
+    aggregation: str = "count"
+
+    def to_api(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"data_source": self.data_source, "name": self.name}
+        if self.data_source == "metrics":
+            body["query"] = self.query
+        else:
+            body["compute"] = {"aggregation": self.aggregation}
+            body["search"] = {"query": self.query}
+        if self.cross_org_uuid:
+            body["cross_org_uuids"] = [self.cross_org_uuid]
+        return body
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series of a timeseries answer: the formula's (or query's) index and its values,
+    aligned with `Timeseries.times` (None where there is no point)."""
+
+    query_index: int
+    values: tuple[float | None, ...]
+    unit: Any = None
+    group_tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Timeseries:
+    """A timeseries answer: one `times` list (epoch ms) shared by every series."""
+
+    times: tuple[int, ...]
+    series: tuple[Series, ...]
+
+    @classmethod
+    def from_api(cls, attributes: Mapping[str, Any]) -> Timeseries:
+        values = attributes.get("values") or []
+        series = attributes.get("series") or []
+        return cls(
+            times=tuple(int(t) for t in attributes.get("times") or ()),
+            series=tuple(
+                Series(
+                    query_index=int(meta.get("query_index") or 0),
+                    values=tuple(values[index]) if index < len(values) else (),
+                    unit=meta.get("unit"),
+                    group_tags=tuple(meta.get("group_tags") or ()),
+                )
+                for index, meta in enumerate(series)
+            ),
+        )
+
+    @property
+    def point_count(self) -> int:
+        """How many non-null values all series hold together: 0 means no data."""
+        return sum(v is not None for s in self.series for v in s.values)
