@@ -37,13 +37,14 @@ from datadog_crossorg.credentials import KeyRing
 
 LISTING_TTL_KEY = "datadog-crossorg:listingCacheSeconds"
 DEFAULT_LISTING_TTL = 5.0  # seconds a listing may serve Reads; 0 turns sharing off
-_UNKNOWN = (
-    "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, as the server sends it
-)
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN on the wire
 
 
 def _is_unknown(value: Any) -> bool:
-    return value == _UNKNOWN if isinstance(value, str) else False
+    """A preview-time unknown, as the dynamic server hands it over (an `Unknown` object)."""
+    if isinstance(value, str):
+        return value == _UNKNOWN
+    return isinstance(value, pulumi.output.Unknown)
 
 
 def listing_ttl(raw: Any) -> float:

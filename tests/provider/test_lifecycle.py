@@ -8,7 +8,7 @@ from deploy import World
 from pulumi.dynamic.dynamic import serialize_provider
 
 from datadog_crossorg.org_connection import OrgConnectionProvider
-from datadog_crossorg.testing.harness import ProviderError
+from datadog_crossorg.testing.harness import UNKNOWN, ProviderError
 
 
 def hub_and_spoke(world: World, payments_types: list[str] | None = None) -> list:
@@ -214,3 +214,16 @@ def test_get_reads_an_existing_connection_by_id_alone(world: World) -> None:
     assert found_id == existing
     assert outs["source_org_name"] == "Acme Payments"
     assert outs["connection_types"] == ["metrics"]
+
+
+def test_preview_with_inputs_not_known_yet_passes_check_and_plans_a_replace(
+    world: World,
+) -> None:
+    world.engine.up([world.goal("p", "hub", ["logs"], org="payments")])
+    pending = world.goal("p", "hub", ["logs"], org="payments")
+    pending.inputs["sink_org_id"] = UNKNOWN  # e.g. another resource's output
+
+    result = world.engine.preview([pending])
+
+    assert result.counts["replace"] == 1
+    assert world.emu.requests[-1].method == "POST"  # nothing was called by the preview
