@@ -1,0 +1,228 @@
+"""The policy pack: its policies called directly, and the pack served over the analyzer protocol."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+from pulumi_policy.proxy import unknown_checking_proxy
+
+import datadog_crossorg.policy
+from datadog_crossorg.dashboards.validate import UNKNOWN
+from datadog_crossorg.policy.rules import (
+    CROSS_ORG_DASHBOARD,
+    DASHBOARD_JSON,
+    ORG_CONNECTION,
+    validate_query_uuids,
+    validate_sources_connected,
+)
+
+HUB = "ba11379d-38db-492a-a71e-7f33d3254a94"
+PAY = "7bd471e8-b9fe-4ee7-9e36-d59b281bd96f"
+EDGE = "710ae7b4-96b3-42f9-ae01-ea1db2d89dfc"
+TYPED = "datadog:index/dashboard:Dashboard"
+TYPED_V2 = "datadog:index/dashboardV2:DashboardV2"
+
+
+def options() -> PolicyResourceOptions:
+    return PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+
+
+def urn(type_: str, name: str) -> str:
+    return f"urn:pulumi:local::datadog-crossorg::{type_}::{name}"
+
+
+def json_props(*queries: dict[str, Any]) -> dict[str, Any]:
+    request = {"response_format": "timeseries", "queries": list(queries)}
+    widget = {"definition": {"type": "timeseries", "title": "W", "requests": [request]}}
+    return {"dashboard": json.dumps({"title": "T", "layout_type": "ordered", "widgets": [widget]})}
+
+
+def typed_props(cross_org_uuids: str, kind: str = "metricQuery") -> dict[str, Any]:
+    query = {kind: {"name": "q1", "query": "avg:x{*}", "crossOrgUuids": cross_org_uuids}}
+    if kind == "eventQuery":
+        query[kind]["dataSource"] = "logs"
+    return {
+        "title": "T",
+        "layoutType": "ordered",
+        "widgets": [{"timeseriesDefinition": {"title": "W", "requests": [{"queries": [query]}]}}],
+    }
+
+
+def resource_violations(type_: str, props: dict[str, Any], name: str = "fleet") -> list[str]:
+    found: list[str] = []
+    args = ResourceValidationArgs(
+        type_, unknown_checking_proxy(props), urn(type_, name), name, options(), None
+    )
+    validate_query_uuids(args, lambda message, _urn: found.append(message))
+    return found
+
+
+def test_dashboard_json_with_two_uuids_and_a_malformed_one_is_a_violation_naming_the_query() -> (
+    None
+):
+    props = json_props({"data_source": "metrics", "name": "q1", "cross_org_uuids": [PAY, "edge"]})
+
+    violations = resource_violations(DASHBOARD_JSON, props)
+
+    assert violations == [
+        'dashboard fleet: widgets[0].requests[0].queries[0] (name "q1") in widget "W": '
+        "cross_org_uuids holds 2 UUIDs but a query reads at most one org: write one query per org "
+        "and combine them in a formula",
+        'dashboard fleet: widgets[0].requests[0].queries[0] (name "q1") in widget "W": '
+        "cross_org_uuids 'edge' is not an org UUID (8-4-4-4-12 hex digits, as in the org's settings)",
+    ]
+
+
+@pytest.mark.parametrize("type_", [TYPED, TYPED_V2])
+def test_typed_dashboards_carry_one_string_and_a_list_of_two_is_a_violation(type_: str) -> None:
+    assert resource_violations(type_, typed_props(PAY)) == []
+    assert resource_violations(type_, typed_props(f"{PAY},{EDGE}"))[0].endswith(
+        "cross_org_uuids holds 2 UUIDs but a query reads at most one org: write one query per org "
+        "and combine them in a formula"
+    )
+
+
+def test_values_unknown_in_preview_are_not_judged() -> None:
+    assert resource_violations(DASHBOARD_JSON, {"dashboard": UNKNOWN}) == []
+    assert resource_violations(TYPED, typed_props(UNKNOWN)) == []
+
+
+def test_other_resources_and_dashboards_without_cross_org_queries_pass() -> None:
+    assert resource_violations("datadog:index/monitor:Monitor", {"query": "x"}) == []
+    assert (
+        resource_violations(DASHBOARD_JSON, json_props({"data_source": "metrics", "name": "a"}))
+        == []
+    )
+
+
+def policy_resource(
+    type_: str, name: str, props: dict[str, Any], parent: Any = None
+) -> PolicyResource:
+    resource = PolicyResource(
+        type_, unknown_checking_proxy(props), urn(type_, name), name, options(), None, None, [], {}
+    )
+    resource.parent = parent
+    return resource
+
+
+def connection(name: str, source: str, types: list[str]) -> PolicyResource:
+    props = {"source_org_id": source, "sink_org_id": HUB, "connection_types": types, "org": name}
+    return policy_resource(ORG_CONNECTION, name, props)
+
+
+def stack_violations(*resources: PolicyResource) -> list[tuple[str, str | None]]:
+    found: list[tuple[str, str | None]] = []
+    validate_sources_connected(
+        StackValidationArgs(list(resources)), lambda m, u: found.append((m, u))
+    )
+    return found
+
+
+def hub_dashboard(*queries: dict[str, Any]) -> PolicyResource:
+    parent = policy_resource(CROSS_ORG_DASHBOARD, "fleet", {"sink_org_id": HUB})
+    return policy_resource(DASHBOARD_JSON, "fleet", json_props(*queries), parent)
+
+
+def test_stack_reading_logs_over_a_metrics_only_connection_is_a_violation_on_the_dashboard() -> (
+    None
+):
+    dashboard = hub_dashboard(
+        {"data_source": "metrics", "name": "cpu", "cross_org_uuids": [EDGE]},
+        {"data_source": "logs", "name": "err", "cross_org_uuids": [EDGE]},
+    )
+
+    violations = stack_violations(connection("edge-to-hub", EDGE, ["metrics"]), dashboard)
+
+    assert violations == [
+        (
+            'dashboard fleet: widgets[0].requests[0].queries[1] (name "err") in widget "W": reads '
+            f"logs of org {EDGE} but connection edge-to-hub from that org to the dashboard's org "
+            f"{HUB} shares only metrics: add logs to its connection_types",
+            dashboard.urn,
+        )
+    ]
+
+
+def test_stack_without_a_connection_from_the_source_is_a_violation() -> None:
+    typed = policy_resource(TYPED, "typed", typed_props(PAY, kind="eventQuery"))
+
+    violations = stack_violations(connection("edge-to-hub", EDGE, ["metrics", "logs"]), typed)
+
+    assert [(m.split(": ")[0], u) for m, u in violations] == [("dashboard typed", typed.urn)]
+    assert f"reads logs of org {PAY} but no org connection from that org" in violations[0][0]
+
+
+def test_stack_with_the_needed_connections_or_one_still_unknown_passes() -> None:
+    query = {"data_source": "logs", "name": "err", "cross_org_uuids": [PAY]}
+
+    connected = stack_violations(connection("pay", PAY, ["logs", "metrics"]), hub_dashboard(query))
+    pending = stack_violations(connection("pay", UNKNOWN, ["metrics"]), hub_dashboard(query))
+
+    assert connected == [] and pending == []
+
+
+@pytest.fixture
+def served_pack() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
+    pack_dir = Path(datadog_crossorg.policy.__file__).parent
+    assert (pack_dir / "PulumiPolicy.yaml").is_file()
+    process = subprocess.Popen(
+        [sys.executable, "__main__.py"], cwd=pack_dir, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline())
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            yield analyzer_pb2_grpc.AnalyzerStub(channel)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_pack_served_to_the_cli_reports_the_violation_a_user_sees(
+    served_pack: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
+    properties = struct_pb2.Struct()
+    properties.update(
+        json_props({"data_source": "logs", "name": "err", "cross_org_uuids": [PAY, EDGE]})
+    )
+
+    info = served_pack.GetAnalyzerInfo(empty_pb2.Empty(), timeout=10)
+    answer = served_pack.Analyze(
+        analyzer_pb2.AnalyzeRequest(
+            type=DASHBOARD_JSON,
+            properties=properties,
+            urn=urn(DASHBOARD_JSON, "fleet"),
+            name="fleet",
+        ),
+        timeout=10,
+    )
+
+    assert info.name == "datadog-crossorg"
+    assert [p.name for p in info.policies] == [
+        "cross-org-query-uuids",
+        "cross-org-source-connected",
+    ]
+    assert [(d.policyName, d.enforcementLevel) for d in answer.diagnostics] == [
+        ("cross-org-query-uuids", analyzer_pb2.MANDATORY)
+    ]
+    assert answer.diagnostics[0].message.endswith(
+        'dashboard fleet: widgets[0].requests[0].queries[0] (name "err") in widget "W": '
+        "cross_org_uuids holds 2 UUIDs but a query reads at most one org: write one query per org "
+        "and combine them in a formula"
+    )
