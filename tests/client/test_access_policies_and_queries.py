@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-from conftest import ClientFactory
+from collections.abc import Callable
 
-from datadog_crossorg.client import Forbidden, Invalid, NotFound
+import pytest
+
+from datadog_crossorg.client import DatadogClient, Forbidden, Invalid, NotFound
 from datadog_crossorg.client.api import connection_resource_id
 from datadog_crossorg.client.records import Binding, Timeseries, TimeseriesQuery
 
@@ -14,6 +15,7 @@ PAYMENTS_TEAM = "team:3f449b62-4295-4209-998e-140e73fa1229"
 QUINN = "user:d4b9855d-75b0-43f9-ac45-b2606db91d58"
 START = 1_760_000_040_000
 CPU = "avg:system.cpu.user{*}"
+ClientFactory = Callable[..., DatadogClient]
 
 
 def test_a_policy_round_trips_and_delete_restores_the_empty_policy(

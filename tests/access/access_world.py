@@ -1,0 +1,121 @@
+"""A deployable world for access and verify tests: the offline Datadog with a second person in
+Payments (Quinn, key pair `payments-dev`) and a read-only viewer in Hub (Vic, `hub-viewer`), a real
+provider server configured with a stack config naming those key pairs, and an engine harness."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from datadog_crossorg.client import DatadogClient
+from datadog_crossorg.client.api import connection_resource_id
+from datadog_crossorg.client.records import Binding
+from datadog_crossorg.connection_access import ConnectionAccessProvider
+from datadog_crossorg.emulator import Emulator
+from datadog_crossorg.emulator.seed import with_key_pair
+from datadog_crossorg.org_connection import OrgConnectionProvider
+from datadog_crossorg.testing.harness import Engine, Goal, ProviderServer
+
+CONNECTION = "pulumi-python:dynamic/datadog:OrgConnection"
+ACCESS = "pulumi-python:dynamic/datadog:ConnectionAccess"
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+NAMED = ("payments", "payments-dev", "search", "hub-viewer")
+SECRET_KEYS = {"datadog:apiKey", "datadog:appKey", "datadog-crossorg:orgs"}
+
+# Principals of the default seed (default_seed.json).
+PAYMENTS_ADMIN = "role:e5a00c43-d0d5-4dd5-bea0-1462ee8b9015"  # Pat (key pair payments)
+PAYMENTS_STANDARD = "role:42b919cc-ef57-4a14-be4e-a9ea5eae6d4f"  # Quinn (payments-dev)
+PAYMENTS_TEAM = "team:3f449b62-4295-4209-998e-140e73fa1229"  # Pat and Quinn
+PAT = "user:b85c9345-baea-4b87-847e-58d1278c5fc5"
+QUINN = "user:d4b9855d-75b0-43f9-ac45-b2606db91d58"
+HUB_ADMIN = "role:a10c3683-402d-402c-b804-709dcdf51ea2"  # Hana (the default pair, hub)
+FINANCE = "team:c64c2d7e-93a5-4d66-8dd8-bf0698876c8d"  # Vic (hub-viewer)
+OBSERVABILITY = "team:523ec244-dc6a-4a0b-b6d3-77f889d0dedf"  # Hana and Olga, not Vic
+
+
+def access_seed() -> dict[str, Any]:
+    seed = with_key_pair(None, "payments-dev", "quinn@acme.example")
+    return with_key_pair(
+        seed, "hub-viewer", "vic@acme.example", ["org_connections_read", "timeseries_query"]
+    )
+
+
+def stack_config(emu: Emulator, connections: list[dict[str, Any]] = ()) -> dict[str, str]:
+    """Stack config as the engine delivers it: the default pair is Hub's, four named pairs,
+    org names for every key pair, and (for verify) the declared connections."""
+    hub = emu.keys("hub")
+    orgs = {
+        n: {"apiKey": emu.keys(n).api_key, "appKey": emu.keys(n).app_key, "apiUrl": emu.url}
+        for n in NAMED
+    }
+    uuids = {n: emu.keys(n).org_uuid for n in ("hub", *NAMED)}
+    return {
+        "datadog:apiKey": hub.api_key,
+        "datadog:appKey": hub.app_key,
+        "datadog:apiUrl": emu.url,
+        "datadog-crossorg:orgs": json.dumps(orgs),
+        "datadog-crossorg:orgUuids": json.dumps(uuids),
+        "datadog-crossorg:connections": json.dumps(list(connections)),
+    }
+
+
+@dataclass
+class World:
+    emu: Emulator
+    server: ProviderServer
+    engine: Engine
+    config: dict[str, str]
+    marks: list[int] = field(default_factory=list)
+
+    def connection(self, name: str, org: str, types: list[str], sink: str = "hub") -> Goal:
+        inputs = {
+            "sink_org_id": self.emu.org_uuid(sink),
+            "connection_types": types,
+            "org": org,
+            "adopt": False,
+        }
+        return Goal(name=name, type=CONNECTION, inputs=inputs, provider=OrgConnectionProvider())
+
+    def access(self, name: str, connection: str, **inputs: Any) -> Goal:
+        """A ConnectionAccess on the deployed connection named `connection`."""
+        props = {"connection_id": self.engine.state[connection].id, **inputs}
+        return Goal(
+            name=name,
+            type=ACCESS,
+            inputs=props,
+            provider=ConnectionAccessProvider(),
+            depends_on=(connection,),
+        )
+
+    def client(self, key_pair: str) -> DatadogClient:
+        """A client acting out of band (a person in the Datadog UI), not through the stack."""
+        keys = self.emu.keys(key_pair)
+        return DatadogClient(keys.api_key, keys.app_key, self.emu.url)
+
+    def policy(self, key_pair: str, connection: str) -> list[Binding]:
+        """The policy of `key_pair`'s org on the deployed connection, as Datadog holds it."""
+        with self.client(key_pair) as client:
+            rid = connection_resource_id(self.engine.state[connection].id)
+            return client.get_restriction_policy(rid)
+
+    def api_calls(self) -> Counter[str]:
+        """API calls (method) since the last call to this method, from the emulator's log."""
+        log = self.emu.requests
+        start = self.marks[-1] if self.marks else 0
+        self.marks.append(len(log))
+        return Counter(r.method for r in log[start:])
+
+
+def make_world(
+    factory: Callable[..., Emulator], tmp_path: Path, connections: list[dict[str, Any]] = ()
+) -> Iterator[World]:
+    emu = factory(seed=access_seed())
+    config = stack_config(emu, connections)
+    with ProviderServer(cwd=PROJECT_DIR) as server:
+        server.configure(config, SECRET_KEYS)
+        engine = Engine(server, stack="test", state_path=tmp_path / "state.json")
+        yield World(emu, server, engine, config)
