@@ -45,6 +45,7 @@ def register(groups: Any) -> None:
     add_quiet_option(listing)
     listing.set_defaults(func=cmd_list)
     _add_graph(actions)
+    __import__("datadog_crossorg.cli.connections_verify", fromlist=["*"]).add_parser(actions)
 
 
 def _add_graph(actions: Any) -> None:
