@@ -203,3 +203,24 @@ def test_an_explicit_provider_with_the_sink_orgs_keys_creates_the_dashboard(
     assert provider.type == "pulumi:providers:datadog"
     assert dashboards(result)["keyed"].options["provider"].startswith(provider.urn + "::")
     assert datadog_emulator.keys("payments").app_key not in json.dumps(result.outputs)
+
+
+def test_a_pulumi_output_as_source_is_resolved_and_checked_against_the_given_connections(
+    deploy: Callable[..., ProgramResult], datadog_emulator: Emulator
+) -> None:
+    def program() -> None:
+        hub = pulumi.Config("datadog-crossorg").require_object("orgUuids")["hub"]
+        edge = OrgConnection(
+            "edge-to-hub", sink_org_id=hub, connection_types=["metrics"], org="edge"
+        )
+        query = MetricsQuery("e", "avg:x{*}", source=edge.source_org_id.apply(str.upper))
+        board = Dashboard("Edge", [Timeseries("W", [query])])
+        CrossOrgDashboard("by-output", board, connections=[edge], sink_org_id=hub)
+
+    result = deploy(program)
+
+    sent = dashboards(result)["by-output"]
+    document = json.loads(sent.inputs["dashboard"])
+    query = document["widgets"][0]["definition"]["requests"][0]["queries"][0]
+    assert query["cross_org_uuids"] == [datadog_emulator.org_uuid("edge").upper()]
+    assert sent.dependency_names == ("edge-to-hub",)
