@@ -341,7 +341,11 @@ def _explain(action: str, spec: AccessSpec, exc: DatadogError) -> AccessError:
             "it out: an editor must change it in Datadog)"
         )
     elif isinstance(exc, Invalid):
-        hint = "Datadog refused the policy: principals must be roles, teams or users of that org"
+        hint = (
+            "Datadog refused the policy: principals must be roles, teams or users of that org, "
+            f"and unless allow_self_lockout is set the user of {via} must hold one of the "
+            "editors (check deployer)"
+        )
     else:
         hint = "see Datadog's message"
     return AccessError(f"could not {action} {what}: {hint}. Datadog: {exc}")

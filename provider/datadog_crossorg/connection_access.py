@@ -98,7 +98,10 @@ class ConnectionAccessProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Engine: Read on refresh; gone when the policy or the connection is gone."""
-        spec = access.AccessSpec.from_inputs(props)
+        # A read by id alone (a `get`) knows the connection from the id: cross-org-connection:<id>.
+        spec = access.AccessSpec.from_inputs(
+            {**props, "connection_id": props.get("connection_id") or id_.partition(":")[2]}
+        )
         found = access.read(self._client(spec.org), spec.connection_id)
         if found is None:
             return ReadResult("", {})

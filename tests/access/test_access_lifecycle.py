@@ -17,9 +17,11 @@ from access_world import (
     QUINN,
     World,
 )
+from pulumi.dynamic.dynamic import serialize_provider
 
 from datadog_crossorg.client import Forbidden
 from datadog_crossorg.client.records import Binding, TimeseriesQuery
+from datadog_crossorg.connection_access import ConnectionAccessProvider
 from datadog_crossorg.testing.harness import CheckFailed, Goal, ProviderError
 
 CPU = "avg:system.cpu.user{*}"
@@ -265,3 +267,16 @@ def test_another_key_pair_of_the_same_org_replaces_deleting_first(connected: Wor
     assert result.counts["replace"] == 1
     assert [r.method for r in world.emu.requests] == ["DELETE", "POST"]
     assert world.policy("payments", "payments-to-hub") == [Binding("editor", (PAYMENTS_TEAM,))]
+
+
+def test_a_read_by_id_alone_finds_the_policy(connected: World) -> None:
+    world = connected
+    rid = f"cross-org-connection:{world.engine.state['payments-to-hub'].id}"
+    with world.client("payments") as pat:
+        pat.set_restriction_policy(rid, [Binding("editor", (PAYMENTS_ADMIN,))])
+    props = {"__provider": serialize_provider(ConnectionAccessProvider()), "org": "payments"}
+
+    found, outs, _ = world.server.read(rid, "urn:test::get", props)
+
+    assert found == rid
+    assert outs["editors"] == [PAYMENTS_ADMIN] and outs["resource_id"] == rid

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -123,6 +124,12 @@ def test_expectations_from_the_stack_state_check_what_was_deployed(stack: World)
         stack.config, [None, "payments", "search"], expected=expectations_from_outputs(outputs)
     )
     assert len(rows) == 4 and all(r.flows for r in rows)
+
+
+def test_automation_api_config_values_are_accepted(stack: World) -> None:
+    """`stack.get_all_config()` maps keys to ConfigValue objects (`.value`, `.secret`)."""
+    config = {k: SimpleNamespace(value=v, secret=False) for k, v in stack.config.items()}
+    assert all(r.flows for r in verify_stack(config))
 
 
 def test_without_a_sink_key_pair_the_row_says_which_is_missing(stack: World) -> None:
