@@ -44,9 +44,11 @@ def access_seed() -> dict[str, Any]:
     )
 
 
-def stack_config(emu: Emulator, connections: list[dict[str, Any]] = ()) -> dict[str, str]:
+def stack_config(
+    emu: Emulator, connections: list[dict[str, Any]] = (), extra: dict[str, str] | None = None
+) -> dict[str, str]:
     """Stack config as the engine delivers it: the default pair is Hub's, four named pairs,
-    org names for every key pair, and (for verify) the declared connections."""
+    org names for every key pair, (for verify) the declared connections, and `extra`."""
     hub = emu.keys("hub")
     orgs = {
         n: {"apiKey": emu.keys(n).api_key, "appKey": emu.keys(n).app_key, "apiUrl": emu.url}
@@ -60,6 +62,7 @@ def stack_config(emu: Emulator, connections: list[dict[str, Any]] = ()) -> dict[
         "datadog-crossorg:orgs": json.dumps(orgs),
         "datadog-crossorg:orgUuids": json.dumps(uuids),
         "datadog-crossorg:connections": json.dumps(list(connections)),
+        **(extra or {}),
     }
 
 
@@ -111,10 +114,13 @@ class World:
 
 
 def make_world(
-    factory: Callable[..., Emulator], tmp_path: Path, connections: list[dict[str, Any]] = ()
+    factory: Callable[..., Emulator],
+    tmp_path: Path,
+    connections: list[dict[str, Any]] = (),
+    extra: dict[str, str] | None = None,
 ) -> Iterator[World]:
     emu = factory(seed=access_seed())
-    config = stack_config(emu, connections)
+    config = stack_config(emu, connections, extra)
     with ProviderServer(cwd=PROJECT_DIR) as server:
         server.configure(config, SECRET_KEYS)
         engine = Engine(server, stack="test", state_path=tmp_path / "state.json")
