@@ -18,7 +18,8 @@ Stack config (see Pulumi.local.yaml and Pulumi.hub-and-spoke.yaml)::
 
 Each dashboard is a `CrossOrgDashboard`: checked against the stack's connections into its org
 (and depending on them) before Datadog sees it. In `cross_org_uuids` an orgUuids name stands for
-its UUID. Exports `connection_ids` (resource name -> Datadog connection id) and `dashboard_ids`.
+its UUID. Exports `connection_ids` (resource name -> Datadog connection id), `dashboard_ids` and
+`graph_mermaid` (the org graph as mermaid text).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pulumi
 
 from datadog_crossorg import OrgConnection
 from datadog_crossorg.dashboards.config import dashboard_specs
+from datadog_crossorg.graph import mermaid_from_resources
 from datadog_crossorg.stack_config import connection_specs
 
 config = pulumi.Config("datadog-crossorg")
@@ -47,6 +49,8 @@ created = {
 }
 
 pulumi.export("connection_ids", {name: conn.connection_id for name, conn in created.items()})
+# Who shares what, as a mermaid flowchart a pull-request comment renders.
+pulumi.export("graph_mermaid", mermaid_from_resources(created.values()))
 
 dashboards = dashboard_specs(config.get_object("dashboards"), org_uuids, Path(__file__).parent)
 if dashboards:
