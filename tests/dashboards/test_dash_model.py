@@ -203,6 +203,8 @@ def test_render_does_not_depend_on_key_insertion_order(order: list[str]) -> None
 
 
 def test_audit_and_metrics_queries_match_recorded_datadog_requests() -> None:
+    if not RECORDED.is_dir():
+        pytest.skip(f"no recorded traffic at {RECORDED} (shared/ is cloned beside the repo)")
     audit_case = json.loads(
         (RECORDED / "create_a_new_dashboard_with_an_audit_logs_query.json").read_text()
     )

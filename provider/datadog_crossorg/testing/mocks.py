@@ -260,6 +260,7 @@ def _run_in_fresh_runtime(
     """Pulumi's runtime settings are context variables: set them afresh in this thread's copy
     of the caller's context, on a private event loop, and resolve the stack outputs."""
     loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_quiet_about_dropped_futures)
     asyncio.set_event_loop(loop)
     try:
         pulumi_settings.ROOT.set(None)
@@ -282,6 +283,13 @@ def _run_in_fresh_runtime(
         loop.run_until_complete(loop.shutdown_default_executor())
         asyncio.set_event_loop(None)
         loop.close()
+
+
+def _quiet_about_dropped_futures(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A failed program leaves futures whose error the SDK never reads; that error was already
+    raised to the caller, so asyncio's "exception was never retrieved" would only repeat it."""
+    if "never retrieved" not in str(context.get("message", "")):
+        loop.default_exception_handler(context)
 
 
 __all__ = [
