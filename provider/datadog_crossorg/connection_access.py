@@ -17,7 +17,6 @@ The provider is a thin adapter over `access.py`. Its pickled form (type token
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,65 +24,34 @@ import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
 from datadog_crossorg import access
-from datadog_crossorg.client import DatadogClient
-from datadog_crossorg.credentials import KeyRing
 
 # The same runtime as OrgConnection's (key ring, one client per key pair, never pickled) and the
 # same reading of preview-time unknowns.
-from datadog_crossorg.org_connection import _is_unknown, _Runtime
-
-_RUNTIME_LOCK = threading.Lock()
+from datadog_crossorg.dynamic_support import StatelessProvider, is_unknown
 
 
-class ConnectionAccessProvider(ResourceProvider):
+class ConnectionAccessProvider(StatelessProvider):
     """CRUD for one org's restriction policy on one connection (`/api/v2/restriction_policy`).
 
     The instance pickles to nothing; methods may run on several threads at once.
     """
 
-    serialize_as_secret_always = False  # nothing secret is captured; keeps preview diffs readable
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {}
-
-    def __setstate__(self, _state: dict[str, Any]) -> None:
-        pass
-
-    def _runtime(self) -> _Runtime:
-        runtime = self.__dict__.get("_rt")
-        if runtime is None:
-            with _RUNTIME_LOCK:
-                runtime = self.__dict__.get("_rt")
-                if runtime is None:
-                    runtime = _Runtime(KeyRing.from_environment())
-                    self.__dict__["_rt"] = runtime
-        return runtime
-
-    def _client(self, org: str | None) -> DatadogClient:
-        return self._runtime().view(org).client
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Engine: Configure, once per provider process with the whole decrypted stack config."""
-        self.__dict__["_rt"] = _Runtime(KeyRing.from_config(req.config.get))
-
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Engine: Check, at preview and up; no API call. Refuses a self-lockout unless opted in."""
-        inputs, problems = access.check_inputs(news, self._runtime().known_orgs, _is_unknown)
+        inputs, problems = access.check_inputs(news, self.runtime().known_orgs, is_unknown)
         return CheckResult(inputs, [CheckFailure(p.property, p.reason) for p in problems])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Engine: Diff with OLD OUTPUTS; always explicit `changes`, never a `__provider` diff."""
-        decision = access.decide_diff(olds, news, _is_unknown)
+        decision = access.decide_diff(olds, news, is_unknown)
         return DiffResult(
             changes=decision.has_changes,
             replaces=list(decision.replaces),
@@ -93,7 +61,7 @@ class ConnectionAccessProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Engine: Create (up only): one POST replacing whatever policy the org had."""
         spec = access.AccessSpec.from_inputs(props)
-        stored = access.write(self._client(spec.org), spec)
+        stored = access.write(self.runtime().client(spec.org), spec)
         return CreateResult(spec.resource_id, access.outputs(spec, stored))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -102,7 +70,7 @@ class ConnectionAccessProvider(ResourceProvider):
         spec = access.AccessSpec.from_inputs(
             {**props, "connection_id": props.get("connection_id") or id_.partition(":")[2]}
         )
-        found = access.read(self._client(spec.org), spec.connection_id)
+        found = access.read(self.runtime().client(spec.org), spec.connection_id)
         if found is None:
             return ReadResult("", {})
         return ReadResult(id_, access.outputs(spec, found), access.inputs(spec, found))
@@ -111,13 +79,15 @@ class ConnectionAccessProvider(ResourceProvider):
         """Engine: Update with OLD OUTPUTS; one POST when principals differ, none otherwise."""
         spec = access.AccessSpec.from_inputs(news)
         if access.needs_write(olds, spec):
-            return UpdateResult(access.outputs(spec, access.write(self._client(spec.org), spec)))
+            return UpdateResult(
+                access.outputs(spec, access.write(self.runtime().client(spec.org), spec))
+            )
         return UpdateResult(access.unchanged_outputs(olds, spec))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Engine: Delete on destroy or removal: full access again; a gone connection is fine."""
         spec = access.AccessSpec.from_inputs(props)
-        access.delete(self._client(spec.org), spec)
+        access.delete(self.runtime().client(spec.org), spec)
 
 
 class ConnectionAccess(Resource, module="datadog", name="ConnectionAccess"):

@@ -24,10 +24,20 @@ def clients_for(keys: KeyRing, names: Iterable[str | None]) -> dict[str | None, 
     return clients
 
 
-def collect_connections(clients: Mapping[str | None, DatadogClient]) -> list[Connection]:
-    """Every connection any of the clients' orgs takes part in, once, in a stable order."""
+def collect_connections(
+    clients: Mapping[str | None, DatadogClient], *, quiet: bool = True
+) -> list[Connection]:
+    """Every connection any of the clients' orgs takes part in, once, in a stable order.
+
+    With several clients and `quiet=False`, a progress bar shows on a terminal (see progress.py).
+    """
+    from datadog_crossorg.progress import track
+
     merged: dict[str, Connection] = {}
-    for client in clients.values():
+    listing = track(
+        clients.values(), "Listing connections", quiet=quiet or len(clients) < 2, total=len(clients)
+    )
+    for client in listing:
         for conn in client.list_connections():
             known = merged.get(conn.id)
             # Keep the richer record: names may be missing from one side's view.

@@ -14,7 +14,6 @@ the same across versions and no key ever enters a state file.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,88 +21,35 @@ import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
 from datadog_crossorg import connections
-from datadog_crossorg.client import DatadogClient
-from datadog_crossorg.credentials import KeyRing
+from datadog_crossorg.dynamic_support import LISTING_TTL_KEY, StatelessProvider, is_unknown
 
-LISTING_TTL_KEY = "datadog-crossorg:listingCacheSeconds"
-DEFAULT_LISTING_TTL = 5.0  # seconds a listing may serve Reads; 0 turns sharing off
-_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN on the wire
+__all__ = ["LISTING_TTL_KEY", "OrgConnection", "OrgConnectionArgs", "OrgConnectionProvider"]
 
 
-def _is_unknown(value: Any) -> bool:
-    """A preview-time unknown, as the dynamic server hands it over (an `Unknown` object)."""
-    if isinstance(value, str):
-        return value == _UNKNOWN
-    return isinstance(value, pulumi.output.Unknown)
-
-
-def listing_ttl(raw: Any) -> float:
-    """`datadog-crossorg:listingCacheSeconds` from stack config (a string), default 5."""
-    if raw in (None, ""):
-        return DEFAULT_LISTING_TTL
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"stack config {LISTING_TTL_KEY} {raw!r} must be a number of seconds (0 turns off "
-            "shared listings)"
-        ) from None
-    if value < 0:
-        raise ValueError(f"stack config {LISTING_TTL_KEY} {raw!r} must not be negative")
-    return value
-
-
-class OrgConnectionProvider(ResourceProvider):
+class OrgConnectionProvider(StatelessProvider):
     """CRUD for org connections over `/api/v2/org_connections`.
 
-    The instance pickles to nothing: the key ring and HTTP clients are built in the provider
-    process (from `configure`, or from the environment when no stack config arrives) and are never
-    serialized. Clients are cached per key pair and shared by the server's threads.
+    The instance pickles to nothing (`StatelessProvider`): the key ring, clients and shared
+    listings live in its `runtime()`, built in the provider process and shared by its threads.
     """
-
-    serialize_as_secret_always = False  # nothing secret is captured; keeps preview diffs readable
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {}
-
-    def __setstate__(self, _state: dict[str, Any]) -> None:
-        pass
-
-    def _runtime(self) -> _Runtime:
-        runtime = self.__dict__.get("_rt")
-        if runtime is None:
-            with _RUNTIME_LOCK:
-                runtime = self.__dict__.get("_rt")
-                if runtime is None:
-                    runtime = _Runtime(KeyRing.from_environment())
-                    self.__dict__["_rt"] = runtime
-        return runtime
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Engine: Configure, once per provider process with the whole decrypted stack config."""
-        self.__dict__["_rt"] = _Runtime(
-            KeyRing.from_config(req.config.get), listing_ttl(req.config.get(LISTING_TTL_KEY))
-        )
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Engine: Check, at preview and up; no API call. Failures name property, value and fix."""
-        runtime = self._runtime()
-        inputs, problems = connections.check_inputs(news, runtime.known_orgs, _is_unknown)
+        runtime = self.runtime()
+        inputs, problems = connections.check_inputs(news, runtime.known_orgs, is_unknown)
         return CheckResult(inputs, [CheckFailure(p.property, p.reason) for p in problems])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Engine: Diff with OLD OUTPUTS; always explicit `changes`, never a `__provider` diff."""
-        decision = connections.decide_diff(olds, news, _is_unknown)
+        decision = connections.decide_diff(olds, news, is_unknown)
         return DiffResult(
             changes=decision.has_changes,
             replaces=list(decision.replaces),
@@ -113,7 +59,7 @@ class OrgConnectionProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Engine: Create (up only). Adopts on 409 when asked; looks before retrying."""
         spec = connections.ConnectionSpec.from_inputs(props)
-        conn = connections.create(self._runtime().view(spec.org), spec)
+        conn = connections.create(self.runtime().view(spec.org), spec)
         return CreateResult(conn.id, connections.outputs(conn, spec.org, spec.adopt))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
@@ -121,7 +67,7 @@ class OrgConnectionProvider(ResourceProvider):
         org = props.get("org") or None
         adopt = bool(props.get("adopt") or False)
         conn = connections.read(
-            self._runtime().view(org),
+            self.runtime().view(org),
             id_,
             sink_org_id=props.get("sink_org_id") or None,
             source_org_id=props.get("source_org_id") or None,
@@ -141,7 +87,7 @@ class OrgConnectionProvider(ResourceProvider):
             outs = {k: olds.get(k) for k in connections.OUTPUT_NAMES}
         else:
             conn = connections.update(
-                self._runtime().view(spec.org), id_, spec.connection_types, olds
+                self.runtime().view(spec.org), id_, spec.connection_types, olds
             )
             outs = connections.outputs(conn, spec.org, spec.adopt)
         outs.update(org=spec.org, adopt=spec.adopt)
@@ -149,42 +95,7 @@ class OrgConnectionProvider(ResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Engine: Delete on destroy and after a replacement; already gone is fine."""
-        connections.delete(self._runtime().view(props.get("org") or None), id_)
-
-
-_RUNTIME_LOCK = threading.Lock()
-
-
-class _Runtime:
-    """What a provider process builds at run time: the key ring, and per key pair one client
-    and one shared listing (see `listing.py`), reused by every thread of the server."""
-
-    def __init__(self, keys: KeyRing, listing_ttl: float = DEFAULT_LISTING_TTL) -> None:
-        self.keys = keys
-        self.listing_ttl = listing_ttl
-        self._views: dict[str | None, connections.OrgView] = {}
-        self._lock = threading.Lock()
-
-    @property
-    def known_orgs(self) -> frozenset[str]:
-        return self.keys.names
-
-    def view(self, org: str | None) -> connections.OrgView:
-        with self._lock:
-            view = self._views.get(org)
-            if view is None:
-                creds = self.keys.resolve(org)
-                client = DatadogClient(creds.api_key, creds.app_key, creds.site)
-                view = connections.OrgView(client, self.listing_ttl, self.invalidate_all)
-                self._views[org] = view
-            return view
-
-    def invalidate_all(self) -> None:
-        """A write through any key pair may change what every org's listing shows."""
-        with self._lock:
-            views = list(self._views.values())
-        for view in views:
-            view.invalidate()
+        connections.delete(self.runtime().view(props.get("org") or None), id_)
 
 
 class OrgConnectionArgs:

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from datadog_crossorg.cli import connections_verify
 from datadog_crossorg.graph import FORMATS  # stdlib only: keeps `crossorg --help` instant
 
 GRAPH_EPILOG = """\
@@ -45,7 +46,7 @@ def register(groups: Any) -> None:
     add_quiet_option(listing)
     listing.set_defaults(func=cmd_list)
     _add_graph(actions)
-    __import__("datadog_crossorg.cli.connections_verify", fromlist=["*"]).add_parser(actions)
+    connections_verify.add_parser(actions)
 
 
 def _add_graph(actions: Any) -> None:
@@ -176,7 +177,7 @@ def _collect(clients: Mapping[str | None, Any], *, quiet: bool) -> list[Any]:
     from datadog_crossorg.inventory import collect_connections
 
     try:
-        return collect_connections(_ShowingProgress(clients, quiet=quiet))
+        return collect_connections(clients, quiet=quiet)
     except DatadogError as error:
         raise _Failed(1, error) from None
 
@@ -206,23 +207,3 @@ def _dashboard_reads(args: argparse.Namespace, clients: Mapping[str | None, Any]
         return [read_dashboard(path, org) for path in args.dashboards]
     except (OSError, ValueError) as error:
         raise _Failed(2, error) from None
-
-
-class _ShowingProgress(Mapping[str | None, Any]):
-    """The clients, drawing a progress bar (on a terminal, see progress.track) while
-    collect_connections walks them one list call at a time."""
-
-    def __init__(self, clients: Mapping[str | None, Any], *, quiet: bool) -> None:
-        self._clients = clients
-        self._quiet = quiet or len(clients) < 2
-
-    def __getitem__(self, name: str | None) -> Any:
-        return self._clients[name]
-
-    def __len__(self) -> int:
-        return len(self._clients)
-
-    def __iter__(self) -> Iterator[str | None]:
-        from datadog_crossorg.progress import track
-
-        return iter(track(self._clients, "Listing connections", quiet=self._quiet, total=len(self)))
