@@ -1,9 +1,10 @@
 """API calls per OrgConnection operation, counted from the offline Datadog's request log.
 
-    .venv/bin/python bench/api_calls.py
+    .venv/bin/python bench/api_calls.py      (also the first section of bench/run.py)
 
 Drives the real provider server through the engine harness (as `pulumi` would) and prints one
-row per operation: the calls Datadog received, by method, against the minimum the operation needs.
+row per operation on ONE connection: the calls Datadog received, by method, against the minimum
+the operation needs, including the paths around the happy one (replace, out-of-band delete).
 """
 
 from __future__ import annotations
@@ -17,17 +18,15 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from scale import ROOT, TYPE
 
 from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.org_connection import OrgConnectionProvider
 from datadog_crossorg.testing.harness import Engine, Goal, ProviderServer
 
-ROOT = Path(__file__).resolve().parents[1]
-TYPE = "pulumi-python:dynamic/datadog:OrgConnection"
 
-
-def main() -> int:
+def api_calls_table() -> Table:
     with (
         Emulator() as emu,
         tempfile.TemporaryDirectory() as tmp,
@@ -79,7 +78,7 @@ def main() -> int:
             ("create again", lambda: engine.up(goal(["logs"])), "1 POST", None),
             ("refresh after out-of-band delete", engine.refresh, "1 GET", oob_delete),
         ]
-        table = Table(title="API calls per OrgConnection operation (offline Datadog request log)")
+        table = Table(title="API calls per OrgConnection operation on one connection (request log)")
         for column in ("operation", "calls", "by method", "minimum"):
             table.add_column(column)
         for name, run, minimum, before in steps:
@@ -90,7 +89,11 @@ def main() -> int:
             calls = Counter(r.method for r in emu.requests)
             by_method = " + ".join(f"{n} {m}" for m, n in sorted(calls.items())) or "-"
             table.add_row(name, str(sum(calls.values())), by_method, minimum)
-        Console(width=110).print(table)
+    return table
+
+
+def main() -> int:
+    Console(width=110).print(api_calls_table())
     return 0
 
 
