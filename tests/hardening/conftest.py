@@ -1,0 +1,87 @@
+"""Fixtures of the hardening tests: worlds built by tests/provider/deploy.py (reused, not copied)
+whose provider process can get short client timeouts and full debug logging."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "provider"))
+
+from deploy import World, make_world
+
+from datadog_crossorg.emulator import Emulator
+
+PROVIDER_SITE = Path(__file__).resolve().parent / "provider_site"
+NAMED = ("payments", "search")
+# A limit no test reaches: every answer then carries X-RateLimit-* headers, as Datadog's do
+# (the emulator sends none for an unlimited group).
+GENEROUS_LIMIT = {"org_connections": {"limit": 100_000, "period": 1}}
+
+
+@pytest.fixture
+def provider_site(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """`provider_site(read_timeout=0.5, deadline=4, log_level=None)`: what the provider
+    processes started after this call get (see provider_site/sitecustomize.py)."""
+
+    def configure(
+        read_timeout: float = 0.5, deadline: float = 4.0, log_level: str | None = None
+    ) -> None:
+        paths = [str(PROVIDER_SITE), *filter(None, [os.environ.get("PYTHONPATH")])]
+        monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
+        monkeypatch.setenv(
+            "CROSSORG_TEST_CLIENT_DEFAULTS", f"read_timeout={read_timeout},deadline={deadline}"
+        )
+        if log_level:
+            monkeypatch.setenv("CROSSORG_TEST_LOG_LEVEL", log_level)
+
+    return configure
+
+
+@pytest.fixture
+def hard_world_factory(
+    datadog_emulator_factory: Callable[..., Emulator],
+    provider_site: Callable[..., None],
+    tmp_path: Path,
+) -> Iterator[Callable[..., World]]:
+    """`hard_world_factory(read_timeout=..., deadline=..., log_level=...)`: a world on a fresh
+    offline Datadog whose answers carry rate-limit headers; all are closed at teardown."""
+    made = itertools.count()
+    with ExitStack() as stack:
+
+        def make(**site: object) -> World:
+            provider_site(**site)
+            emu = datadog_emulator_factory(rate_limits=GENEROUS_LIMIT)
+            state_dir = tmp_path / f"world-{next(made)}"
+            return stack.enter_context(contextmanager(make_world)(emu, state_dir, NAMED))
+
+        yield make
+
+
+@pytest.fixture
+def hard_world(hard_world_factory: Callable[..., World]) -> World:
+    """A world whose provider process has a 0.5 s read timeout and a 4 s deadline per call."""
+    return hard_world_factory()
+
+
+@pytest.fixture
+def eventually() -> Callable[..., object]:
+    """`eventually(predicate, timeout)`: wait for a condition the emulator reaches on its own (a
+    late request recorded in its log); returns the last value. (tests/client has the same.)"""
+
+    def wait(predicate: Callable[[], object], timeout: float = 3.0) -> object:
+        end = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value or time.monotonic() > end:
+                return value
+            time.sleep(0.02)
+
+    return wait
