@@ -10,12 +10,19 @@ Stack config (see Pulumi.local.yaml and Pulumi.hub-and-spoke.yaml)::
         sink: hub                      # sink org: a UUID or a name from orgUuids
         types: [metrics, logs]         # connection_types
         adopt: false                   # take over a connection that already exists
+    datadog-crossorg:access:           # who may edit (and, sink side, view) a connection
+      - connection: payments-to-hub
+        org: payments                  # whose policy: this key pair's org (default: datadog:*)
+        editors: [role:<uuid>]         # role:, team:, user: or org: principals
+        viewers: []
+        deployer: [role:<uuid>]        # the deploying key pair's principals (lockout guard)
     datadog-crossorg:dashboards:
       - name: fleet-overview           # resource name (unique in the stack)
         file: dashboards/fleet.json    # dashboard JSON under stacks/, or `dashboard:` inline
         sink: hub                      # the dashboard's org (default: the connections' one sink)
         org: hub                       # optional key pair that creates it (default: datadog:*)
 
+Each access entry is a `ConnectionAccess` (a restriction policy of one org on one connection).
 Each dashboard is a `CrossOrgDashboard`: checked against the stack's connections into its org
 (and depending on them) before Datadog sees it. In `cross_org_uuids` an orgUuids name stands for
 its UUID. Exports `connection_ids` (resource name -> Datadog connection id), `dashboard_ids` and
@@ -31,7 +38,7 @@ import pulumi
 from datadog_crossorg import OrgConnection
 from datadog_crossorg.dashboards.config import dashboard_specs
 from datadog_crossorg.graph import mermaid_from_resources
-from datadog_crossorg.stack_config import connection_specs
+from datadog_crossorg.stack_config import access_specs, connection_specs
 
 config = pulumi.Config("datadog-crossorg")
 org_uuids = config.get_object("orgUuids") or {}
@@ -49,6 +56,19 @@ created = {
 }
 
 pulumi.export("connection_ids", {name: conn.connection_id for name, conn in created.items()})
+for decl in access_specs(config.get_object("access"), set(created)):
+    from datadog_crossorg.connection_access import ConnectionAccess
+
+    ConnectionAccess(
+        decl.resource_name,
+        connection_id=created[decl.connection].connection_id,
+        editors=list(decl.editors),
+        viewers=list(decl.viewers),
+        org=decl.org,
+        deployer=list(decl.deployer),
+        allow_self_lockout=decl.allow_self_lockout,
+    )
+
 # Who shares what, as a mermaid flowchart a pull-request comment renders.
 pulumi.export("graph_mermaid", mermaid_from_resources(created.values()))
 

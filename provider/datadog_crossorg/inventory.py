@@ -65,8 +65,10 @@ def print_connections_table(conns: list[Connection], title: str = "Org connectio
     from rich.table import Table
 
     table = Table(title=f"{title} ({len(conns)})", title_justify="left")
-    for column in ("source org", "sink org", "types", "connection id", "created by"):
+    for column in ("source org", "sink org", "types"):
         table.add_column(column, overflow="fold")
+    table.add_column("connection id", no_wrap=True)
+    table.add_column("created by", overflow="fold")
     for c in conns:
         table.add_row(
             _org_label(c.source_org_name, c.source_org_id),
@@ -75,7 +77,7 @@ def print_connections_table(conns: list[Connection], title: str = "Org connectio
             c.id,
             c.created_by_name or c.created_by_id or "",
         )
-    Console(width=max(Console().width, 120)).print(table)
+    Console(width=max(Console().width, 140)).print(table)
 
 
 def _org_label(name: str | None, uuid: str) -> str:

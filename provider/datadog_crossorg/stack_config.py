@@ -85,6 +85,76 @@ def connection_specs(
     return decls
 
 
+_ACCESS_KEYS = {"connection", "org", "editors", "viewers", "deployer", "allow_self_lockout"}
+
+
+@dataclass(frozen=True)
+class AccessDecl:
+    """One org's restriction policy on one of the stack's connections."""
+
+    connection: str
+    org: str | None
+    editors: tuple[str, ...]
+    viewers: tuple[str, ...]
+    deployer: tuple[str, ...]
+    allow_self_lockout: bool = False
+
+    @property
+    def resource_name(self) -> str:
+        return f"{self.connection}-access-{self.org or 'default'}"
+
+
+def access_specs(entries: Any, connection_names: set[str]) -> list[AccessDecl]:
+    """Turn `datadog-crossorg:access` into declarations; each names a connection of the stack.
+
+    Principal formats and the self-lockout rule are checked by ConnectionAccess at preview.
+    """
+    if entries in (None, []):
+        return []
+    if not isinstance(entries, list):
+        raise StackConfigError(
+            "datadog-crossorg:access must be a list of {connection, org, editors, viewers, deployer}"
+        )
+    decls: list[AccessDecl] = []
+    for index, entry in enumerate(entries):
+        where = f"datadog-crossorg:access[{index}]"
+        if not isinstance(entry, Mapping):
+            raise StackConfigError(f"{where} must be an object with connection, editors, deployer")
+        unknown = sorted(set(entry) - _ACCESS_KEYS)
+        if unknown:
+            raise StackConfigError(
+                f"{where} has unknown field(s) {', '.join(unknown)}; use "
+                + ", ".join(sorted(_ACCESS_KEYS))
+            )
+        connection = entry.get("connection")
+        if connection not in connection_names:
+            known = ", ".join(sorted(connection_names)) or "none declared"
+            raise StackConfigError(
+                f"{where}.connection {connection!r} is not a connection of this stack ({known}); "
+                "name one from datadog-crossorg:connections"
+            )
+        lists = {}
+        for field in ("editors", "viewers", "deployer"):
+            value = entry.get(field) or []
+            if isinstance(value, str) or not isinstance(value, list):
+                raise StackConfigError(
+                    f"{where}.{field} {value!r} must be a list of principals such as "
+                    "[role:<uuid>, team:<uuid>]"
+                )
+            lists[field] = tuple(str(v) for v in value)
+        allow = entry.get("allow_self_lockout", False)
+        if not isinstance(allow, bool):
+            raise StackConfigError(f"{where}.allow_self_lockout {allow!r} must be true or false")
+        decl = AccessDecl(connection, entry.get("org") or None, **lists, allow_self_lockout=allow)
+        if decl.resource_name in {d.resource_name for d in decls}:
+            raise StackConfigError(
+                f"{where} is a second policy of {decl.org or 'the default key pair'}'s org on "
+                f"{connection}; an org has one policy per connection: merge the entries"
+            )
+        decls.append(decl)
+    return decls
+
+
 def load_config_file(path: str | Path) -> dict[str, str]:
     """Stack config as the engine hands it over: namespaced keys, structured values as JSON text.
 

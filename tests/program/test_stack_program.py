@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from datadog_crossorg.client import DatadogClient
+from datadog_crossorg.client.api import connection_resource_id
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.stack_config import load_config_file
 from datadog_crossorg.testing.harness import Engine, ProviderServer
@@ -25,6 +27,12 @@ SECRET_KEYS = {"datadog:apiKey", "datadog:appKey", "datadog-crossorg:orgs"}
 
 def program() -> None:
     runpy.run_path(str(ROOT / "stacks" / "__main__.py"), run_name="__main__")
+
+
+def policy_of(emu: Emulator, key_pair: str, resource_id: str) -> dict[str, tuple[str, ...]]:
+    keys = emu.keys(key_pair)
+    with DatadogClient(keys.api_key, keys.app_key, emu.url) as client:
+        return {b.relation: b.principals for b in client.get_restriction_policy(resource_id)}
 
 
 def local_config(emu: Emulator) -> dict[str, str]:
@@ -51,7 +59,16 @@ def test_local_stack_deploys_hub_and_spoke_and_exports_ids(
     search = remote[ids["search-to-hub"]]
     assert sorted(search["attributes"]["connection_types"]) == ["audit", "logs", "metrics"]
     assert search["relationships"]["sink_org"]["data"]["id"] == datadog_emulator.org_uuid("hub")
-    assert first.result.counts["create"] == 3
+    assert first.result.counts["create"] == 5  # 3 connections, 2 access policies
+    resource = connection_resource_id(ids["payments-to-hub"])
+    policies = {side: policy_of(datadog_emulator, side, resource) for side in ("payments", "hub")}
+    assert policies == {
+        "payments": {"editor": ("role:e5a00c43-d0d5-4dd5-bea0-1462ee8b9015",)},
+        "hub": {
+            "editor": ("role:a10c3683-402d-402c-b804-709dcdf51ea2",),
+            "viewer": ("team:c64c2d7e-93a5-4d66-8dd8-bf0698876c8d",),
+        },
+    }
     assert not second.result.changed
     assert second.outputs["connection_ids"] == ids
 

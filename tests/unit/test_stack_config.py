@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from datadog_crossorg.stack_config import ConnectionDecl, StackConfigError, connection_specs
+from datadog_crossorg.stack_config import (
+    ConnectionDecl,
+    StackConfigError,
+    access_specs,
+    connection_specs,
+)
 
 HUB = "ba11379d-38db-492a-a71e-7f33d3254a94"
 
@@ -36,3 +41,37 @@ def test_malformed_entries_are_refused_with_a_pointed_message(
 ) -> None:
     with pytest.raises(StackConfigError, match=message):
         connection_specs(entries)  # type: ignore[arg-type]
+
+
+ROLE = "role:e5a00c43-d0d5-4dd5-bea0-1462ee8b9015"
+
+
+def test_access_entries_name_one_policy_per_org_and_connection() -> None:
+    decls = access_specs(
+        [
+            {"connection": "p", "org": "payments", "editors": [ROLE], "deployer": [ROLE]},
+            {"connection": "p", "editors": [ROLE], "viewers": ["team:t"], "deployer": [ROLE]},
+        ],
+        {"p"},
+    )
+    assert [d.resource_name for d in decls] == ["p-access-payments", "p-access-default"]
+    assert decls[1].viewers == ("team:t",)
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        (
+            [{"connection": "nope", "editors": [ROLE]}],
+            r"'nope' is not a connection of this stack \(p\)",
+        ),
+        ([{"connection": "p", "editors": ROLE}], r"access\[0\].editors .* must be a list"),
+        ([{"connection": "p", "editors": [ROLE], "owner": 1}], "unknown field.*owner"),
+        ([{"connection": "p"}, {"connection": "p"}], "one policy per connection"),
+    ],
+)
+def test_malformed_access_entries_are_refused_with_a_pointed_message(
+    entries: list, message: str
+) -> None:
+    with pytest.raises(StackConfigError, match=message):
+        access_specs(entries, {"p"})
