@@ -6,8 +6,8 @@ so a second run sees what the first one made), then
 - without it: says so, and runs the same stack program through `datadog_crossorg.testing` (the real
   `python -m pulumi.dynamic` provider server over real gRPC), printing the plan, the changes and
   the result.
-Either way it ends with the table of connections that now exist. Run it twice: the second run
-changes nothing.
+Either way it ends with the table of connections that now exist and a cross-org query per
+connection and data type, proving the data flows. Run it twice: the second run changes nothing.
 """
 
 from __future__ import annotations
@@ -71,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             config = _pointed_at(config, emu.url)
             code = _up_with_harness(project, work, args.stack, config)
         _print_existing_connections(_pointed_at(config, emu.url))
+        if code == 0:
+            code = _verify(_pointed_at(config, emu.url))
     return code
 
 
@@ -129,6 +131,15 @@ def _print_steps(title: str, steps: list) -> None:
     if not steps:
         print("  (nothing)")
     print()
+
+
+def _verify(config: dict[str, str]) -> int:
+    """Prove the data flows: a small cross-org query from the sink per shared type."""
+    from datadog_crossorg.verify import print_flow_table, verify_stack
+
+    rows = verify_stack(config)
+    print_flow_table(rows, "Does sharing work? A cross-org query per connection and type")
+    return 0 if all(row.flows for row in rows) else 1
 
 
 def _print_existing_connections(config: dict[str, str]) -> None:
