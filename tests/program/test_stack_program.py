@@ -122,6 +122,7 @@ def test_demo_through_the_harness_deploys_then_changes_nothing(tmp_path: Path) -
     assert len(created.findall(first)) >= 3 and "Acme Payments" in first
     assert "No changes" in second and not created.search(second)
     assert "Org connections that now exist (3)" in second
+    assert "(6/6 flowing)" in second  # verify: every declared type reaches the hub
 
 
 @pytest.mark.pulumi_cli
