@@ -23,7 +23,7 @@ from typing import Any
 from datadog_crossorg.client import DatadogClient, DatadogError, Forbidden, Invalid, NotFound
 from datadog_crossorg.client.api import connection_resource_id
 from datadog_crossorg.client.records import Binding
-from datadog_crossorg.connections import DiffDecision, Problem
+from datadog_crossorg.connections import DiffDecision, Problem, changed_inputs, check_org
 
 EDITOR, VIEWER = "editor", "viewer"
 INPUT_NAMES = ("connection_id", "editors", "viewers", "org", "deployer", "allow_self_lockout")
@@ -106,7 +106,7 @@ def check_inputs(
         inputs[name] = value
         if problem:
             problems.append(problem)
-    _check_org(news.get("org"), known_orgs, is_unknown, inputs, problems)
+    check_org(news.get("org"), known_orgs, is_unknown, inputs, problems)
     allow = news.get("allow_self_lockout")
     if is_unknown(allow):
         inputs["allow_self_lockout"] = allow
@@ -140,27 +140,6 @@ def _check_principals(
             "Organization Settings show them; names are not accepted), or org:<org UUID>",
         )
     return list(normalize(value)), None
-
-
-def _check_org(
-    org: Any,
-    known_orgs: frozenset[str] | None,
-    is_unknown: Callable[[Any], bool],
-    inputs: dict[str, Any],
-    problems: list[Problem],
-) -> None:
-    if is_unknown(org):
-        inputs["org"] = org
-    elif org in (None, ""):
-        return
-    elif not isinstance(org, str):
-        problems.append(Problem("org", f"org {org!r} must be the name of a key pair (a string)"))
-    elif known_orgs is not None and org not in known_orgs:
-        from datadog_crossorg.credentials import unknown_org_message
-
-        problems.append(Problem("org", unknown_org_message(org, known_orgs)))
-    else:
-        inputs["org"] = org
 
 
 def _lockout_problems(
@@ -217,22 +196,15 @@ def decide_diff(
     connection may be the same org, hence the very same policy: delete it first, or deleting
     the old one afterwards would remove the new one.
     """
-    changed: list[str] = []
-    for name in INPUT_NAMES:
-        old, new = olds.get(name), news.get(name)
-        if is_unknown(new):
-            changed.append(name)
-        elif name in PRINCIPAL_LISTS:
-            if normalize(old or ()) != normalize(new or ()):
-                changed.append(name)
-        elif name == "allow_self_lockout":
-            if bool(old) != bool(new):
-                changed.append(name)
-        elif (old or None) != (new or None):
-            changed.append(name)
+    normalizers: dict[str, Callable[[Any], Any]] = {
+        name: lambda v: normalize(v or ()) for name in PRINCIPAL_LISTS
+    }
+    changed = changed_inputs(
+        INPUT_NAMES, olds, news, {**normalizers, "allow_self_lockout": bool}, is_unknown
+    )
     replaces = tuple(n for n in changed if n in REPLACE_ON)
     delete_first = "org" in replaces and "connection_id" not in replaces
-    return DiffDecision(tuple(changed), replaces, delete_first)
+    return DiffDecision(changed, replaces, delete_first)
 
 
 def needs_write(olds: Mapping[str, Any], spec: AccessSpec) -> bool:

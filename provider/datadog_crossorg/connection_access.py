@@ -22,7 +22,6 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
-    CheckFailure,
     CheckResult,
     CreateResult,
     DiffResult,
@@ -35,7 +34,12 @@ from datadog_crossorg import access
 
 # The same runtime as OrgConnection's (key ring, one client per key pair, never pickled) and the
 # same reading of preview-time unknowns.
-from datadog_crossorg.dynamic_support import StatelessProvider, is_unknown
+from datadog_crossorg.dynamic_support import (
+    StatelessProvider,
+    check_result,
+    diff_result,
+    is_unknown,
+)
 
 
 class ConnectionAccessProvider(StatelessProvider):
@@ -47,16 +51,11 @@ class ConnectionAccessProvider(StatelessProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Engine: Check, at preview and up; no API call. Refuses a self-lockout unless opted in."""
         inputs, problems = access.check_inputs(news, self.runtime().known_orgs, is_unknown)
-        return CheckResult(inputs, [CheckFailure(p.property, p.reason) for p in problems])
+        return check_result(inputs, problems)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Engine: Diff with OLD OUTPUTS; always explicit `changes`, never a `__provider` diff."""
-        decision = access.decide_diff(olds, news, is_unknown)
-        return DiffResult(
-            changes=decision.has_changes,
-            replaces=list(decision.replaces),
-            delete_before_replace=decision.delete_before_replace,
-        )
+        return diff_result(access.decide_diff(olds, news, is_unknown))
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Engine: Create (up only): one POST replacing whatever policy the org had."""

@@ -184,20 +184,7 @@ def check_inputs(
         else:
             inputs["connection_types"] = list(normalized)
 
-    org = news.get("org")
-    if is_unknown(org):
-        inputs["org"] = org
-    elif org not in (None, ""):
-        if not isinstance(org, str):
-            problems.append(
-                Problem("org", f"org {org!r} must be the name of a key pair (a string)")
-            )
-        elif known_orgs is not None and org not in known_orgs:
-            from datadog_crossorg.credentials import unknown_org_message
-
-            problems.append(Problem("org", unknown_org_message(org, known_orgs)))
-        else:
-            inputs["org"] = org
+    check_org(news.get("org"), known_orgs, is_unknown, inputs, problems)
 
     adopt = news.get("adopt")
     if is_unknown(adopt):
@@ -207,6 +194,46 @@ def check_inputs(
     else:
         inputs["adopt"] = bool(adopt)
     return inputs, problems
+
+
+def check_org(
+    org: Any,
+    known_orgs: frozenset[str] | None,
+    is_unknown: Callable[[Any], bool],
+    inputs: dict[str, Any],
+    problems: list[Problem],
+) -> None:
+    """The `org` input every resource shares: a configured key-pair name, or unset."""
+    if is_unknown(org):
+        inputs["org"] = org
+    elif org in (None, ""):
+        return
+    elif not isinstance(org, str):
+        problems.append(Problem("org", f"org {org!r} must be the name of a key pair (a string)"))
+    elif known_orgs is not None and org not in known_orgs:
+        from datadog_crossorg.credentials import unknown_org_message
+
+        problems.append(Problem("org", unknown_org_message(org, known_orgs)))
+    else:
+        inputs["org"] = org
+
+
+def changed_inputs(
+    names: Sequence[str],
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    normalizers: Mapping[str, Callable[[Any], Any]],
+    is_unknown: Callable[[Any], bool],
+) -> tuple[str, ...]:
+    """Inputs whose new value differs from the old output once both are normalized
+    (`normalizers` per name; by default None, "" and missing are the same)."""
+    changed: list[str] = []
+    for name in names:
+        old, new = olds.get(name), news.get(name)
+        normalize = normalizers.get(name, lambda v: v or None)
+        if is_unknown(new) or normalize(old) != normalize(new):
+            changed.append(name)
+    return tuple(changed)
 
 
 def _check_types(types: Any) -> tuple[tuple[str, ...], Problem | None]:
@@ -241,24 +268,18 @@ def decide_diff(
     is_unknown: Callable[[Any], bool] = lambda _v: False,
 ) -> DiffDecision:
     """Compare old OUTPUTS with checked new inputs (no API call)."""
-    changed: list[str] = []
-    for name in INPUT_NAMES:
-        old, new = olds.get(name), news.get(name)
-        if is_unknown(new):
-            changed.append(name)
-        elif name == "connection_types":
-            if normalize_types(old or ()) != normalize_types(new or ()):
-                changed.append(name)
-        elif name == "adopt":
-            if bool(old) != bool(new):
-                changed.append(name)
-        elif (old or None) != (new or None):
-            changed.append(name)
+    changed = changed_inputs(
+        INPUT_NAMES,
+        olds,
+        news,
+        {"connection_types": lambda v: normalize_types(v or ()), "adopt": bool},
+        is_unknown,
+    )
     replaces = tuple(n for n in changed if n in REPLACE_ON)
     # Same sink under another key pair may be the very same source org: delete first, or the
     # new create would meet the old connection as a 409.
     delete_first = bool(replaces) and "sink_org_id" not in replaces
-    return DiffDecision(tuple(changed), replaces, delete_first)
+    return DiffDecision(changed, replaces, delete_first)
 
 
 def create(view: OrgView, spec: ConnectionSpec) -> Connection:

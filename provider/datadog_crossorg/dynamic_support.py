@@ -13,10 +13,10 @@ import threading
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 
 from datadog_crossorg.client import DatadogClient
-from datadog_crossorg.connections import OrgView
+from datadog_crossorg.connections import DiffDecision, OrgView, Problem
 from datadog_crossorg.credentials import KeyRing
 
 LISTING_TTL_KEY = "datadog-crossorg:listingCacheSeconds"
@@ -30,6 +30,21 @@ def is_unknown(value: Any) -> bool:
     if isinstance(value, str):
         return value == _UNKNOWN
     return isinstance(value, pulumi.output.Unknown)
+
+
+def check_result(inputs: dict[str, Any], problems: list[Problem]) -> CheckResult:
+    """A core check's answer as the engine wants it: one CheckFailure per problem."""
+    return CheckResult(inputs, [CheckFailure(p.property, p.reason) for p in problems])
+
+
+def diff_result(decision: DiffDecision) -> DiffResult:
+    """A core diff decision with explicit `changes` (None would make the engine diff raw
+    inputs, the pickled provider included, and report spurious updates)."""
+    return DiffResult(
+        changes=decision.has_changes,
+        replaces=list(decision.replaces),
+        delete_before_replace=decision.delete_before_replace,
+    )
 
 
 def listing_ttl(raw: Any) -> float:

@@ -19,7 +19,6 @@ from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
-    CheckFailure,
     CheckResult,
     CreateResult,
     DiffResult,
@@ -29,7 +28,13 @@ from pulumi.dynamic import (
 )
 
 from datadog_crossorg import connections
-from datadog_crossorg.dynamic_support import LISTING_TTL_KEY, StatelessProvider, is_unknown
+from datadog_crossorg.dynamic_support import (
+    LISTING_TTL_KEY,
+    StatelessProvider,
+    check_result,
+    diff_result,
+    is_unknown,
+)
 
 __all__ = ["LISTING_TTL_KEY", "OrgConnection", "OrgConnectionArgs", "OrgConnectionProvider"]
 
@@ -45,16 +50,11 @@ class OrgConnectionProvider(StatelessProvider):
         """Engine: Check, at preview and up; no API call. Failures name property, value and fix."""
         runtime = self.runtime()
         inputs, problems = connections.check_inputs(news, runtime.known_orgs, is_unknown)
-        return CheckResult(inputs, [CheckFailure(p.property, p.reason) for p in problems])
+        return check_result(inputs, problems)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Engine: Diff with OLD OUTPUTS; always explicit `changes`, never a `__provider` diff."""
-        decision = connections.decide_diff(olds, news, is_unknown)
-        return DiffResult(
-            changes=decision.has_changes,
-            replaces=list(decision.replaces),
-            delete_before_replace=decision.delete_before_replace,
-        )
+        return diff_result(connections.decide_diff(olds, news, is_unknown))
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Engine: Create (up only). Adopts on 409 when asked; looks before retrying."""
