@@ -7,7 +7,7 @@ field (UUID format, types) stays in `connections.check_inputs`, which runs at pr
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,33 +30,51 @@ class ConnectionDecl:
     adopt: bool = False
 
 
+def config_entries(
+    key: str, entries: Any, allowed: set[str], shape: str
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Walk a config list of objects: (`key[i]`, entry), refusing non-lists, non-objects and
+    unknown fields with a message naming them. `shape` describes an entry, e.g. "{name, sink}"."""
+    if entries is None:
+        return
+    if not isinstance(entries, list):
+        raise StackConfigError(f"{key} must be a list of {shape}; got {type(entries).__name__}")
+    for index, entry in enumerate(entries):
+        where = f"{key}[{index}]"
+        if not isinstance(entry, Mapping):
+            raise StackConfigError(f"{where} must be an object {shape}")
+        unknown = sorted(set(entry) - allowed)
+        if unknown:
+            raise StackConfigError(
+                f"{where} has unknown field(s) {', '.join(unknown)}; use "
+                + ", ".join(sorted(allowed))
+            )
+        yield where, entry
+
+
+def unique_name(where: str, entry: Mapping[str, Any], seen: set[str], what: str) -> str:
+    """The entry's `name`, required and unique among `seen` (which it joins)."""
+    name = entry.get("name")
+    if not isinstance(name, str) or not name:
+        raise StackConfigError(f"{where}.name is missing: give each {what} a unique name")
+    if name in seen:
+        raise StackConfigError(f"{where}.name {name!r} is used twice; names must be unique")
+    seen.add(name)
+    return name
+
+
 def connection_specs(
-    entries: list[Any], org_uuids: Mapping[str, str] | None = None
+    entries: Any, org_uuids: Mapping[str, str] | None = None
 ) -> list[ConnectionDecl]:
     """Turn `datadog-crossorg:connections` into declarations; `sink` may name an `orgUuids` entry."""
     org_uuids = dict(org_uuids or {})
-    if not isinstance(entries, list):
-        raise StackConfigError(
-            "datadog-crossorg:connections must be a list of {name, org, sink, types}; got "
-            + type(entries).__name__
-        )
     seen: set[str] = set()
     decls = []
-    for index, entry in enumerate(entries):
-        where = f"datadog-crossorg:connections[{index}]"
-        if not isinstance(entry, Mapping):
-            raise StackConfigError(f"{where} must be an object with name, org, sink and types")
-        unknown = sorted(set(entry) - _KEYS)
-        if unknown:
-            raise StackConfigError(
-                f"{where} has unknown field(s) {', '.join(unknown)}; use name, org, sink, types, adopt"
-            )
-        name = entry.get("name")
-        if not isinstance(name, str) or not name:
-            raise StackConfigError(f"{where}.name is missing: give each connection a unique name")
-        if name in seen:
-            raise StackConfigError(f"{where}.name {name!r} is used twice; names must be unique")
-        seen.add(name)
+    walk = config_entries(
+        "datadog-crossorg:connections", entries, _KEYS, "{name, org, sink, types}"
+    )
+    for where, entry in walk:
+        name = unique_name(where, entry, seen, "connection")
         sink = entry.get("sink", entry.get("sink_org_id"))
         if not isinstance(sink, str) or not sink:
             raise StackConfigError(
@@ -109,23 +127,11 @@ def access_specs(entries: Any, connection_names: set[str]) -> list[AccessDecl]:
 
     Principal formats and the self-lockout rule are checked by ConnectionAccess at preview.
     """
-    if entries in (None, []):
-        return []
-    if not isinstance(entries, list):
-        raise StackConfigError(
-            "datadog-crossorg:access must be a list of {connection, org, editors, viewers, deployer}"
-        )
     decls: list[AccessDecl] = []
-    for index, entry in enumerate(entries):
-        where = f"datadog-crossorg:access[{index}]"
-        if not isinstance(entry, Mapping):
-            raise StackConfigError(f"{where} must be an object with connection, editors, deployer")
-        unknown = sorted(set(entry) - _ACCESS_KEYS)
-        if unknown:
-            raise StackConfigError(
-                f"{where} has unknown field(s) {', '.join(unknown)}; use "
-                + ", ".join(sorted(_ACCESS_KEYS))
-            )
+    walk = config_entries(
+        "datadog-crossorg:access", entries, _ACCESS_KEYS, "{connection, org, editors, deployer}"
+    )
+    for where, entry in walk:
         connection = entry.get("connection")
         if connection not in connection_names:
             known = ", ".join(sorted(connection_names)) or "none declared"

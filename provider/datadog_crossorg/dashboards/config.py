@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from datadog_crossorg.dashboards.render import parse
-from datadog_crossorg.stack_config import StackConfigError
+from datadog_crossorg.stack_config import StackConfigError, config_entries, unique_name
 
 CONFIG_KEY = "datadog-crossorg:dashboards"
 _KEYS = {"name", "file", "dashboard", "sink", "org"}
@@ -45,31 +45,11 @@ def dashboard_specs(
 ) -> list[DashboardDecl]:
     """Turn the config list into declarations; `file` paths are relative to `base_dir` (stacks/)."""
     org_uuids = dict(org_uuids or {})
-    if entries is None:
-        return []
-    if not isinstance(entries, list):
-        raise StackConfigError(
-            f"{CONFIG_KEY} must be a list of {{name, file or dashboard}}; got "
-            + type(entries).__name__
-        )
     seen: set[str] = set()
     decls = []
-    for index, entry in enumerate(entries):
-        where = f"{CONFIG_KEY}[{index}]"
-        if not isinstance(entry, Mapping):
-            raise StackConfigError(f"{where} must be an object with name and file or dashboard")
-        unknown = sorted(set(entry) - _KEYS)
-        if unknown:
-            raise StackConfigError(
-                f"{where} has unknown field(s) {', '.join(unknown)}; use name, file or "
-                "dashboard, sink, org"
-            )
-        name = entry.get("name")
-        if not isinstance(name, str) or not name:
-            raise StackConfigError(f"{where}.name is missing: give each dashboard a unique name")
-        if name in seen:
-            raise StackConfigError(f"{where}.name {name!r} is used twice; names must be unique")
-        seen.add(name)
+    walk = config_entries(CONFIG_KEY, entries, _KEYS, "{name, file or dashboard, sink, org}")
+    for where, entry in walk:
+        name = unique_name(where, entry, seen, "dashboard")
         where = f"{where} ({name})"
         document = _document(entry, where, Path(base_dir))
         org = entry.get("org") or None
