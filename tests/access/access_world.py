@@ -4,7 +4,6 @@ provider server configured with a stack config naming those key pairs, and an en
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.emulator.seed import with_key_pair
 from datadog_crossorg.org_connection import OrgConnectionProvider
 from datadog_crossorg.testing.harness import Engine, Goal, ProviderServer
+from datadog_crossorg.testing.stack import emulator_stack_config
 
 CONNECTION = "pulumi-python:dynamic/datadog:OrgConnection"
 ACCESS = "pulumi-python:dynamic/datadog:ConnectionAccess"
@@ -49,21 +49,10 @@ def stack_config(
 ) -> dict[str, str]:
     """Stack config as the engine delivers it: the default pair is Hub's, four named pairs,
     org names for every key pair, (for verify) the declared connections, and `extra`."""
-    hub = emu.keys("hub")
-    orgs = {
-        n: {"apiKey": emu.keys(n).api_key, "appKey": emu.keys(n).app_key, "apiUrl": emu.url}
-        for n in NAMED
-    }
-    uuids = {n: emu.keys(n).org_uuid for n in ("hub", *NAMED)}
-    return {
-        "datadog:apiKey": hub.api_key,
-        "datadog:appKey": hub.app_key,
-        "datadog:apiUrl": emu.url,
-        "datadog-crossorg:orgs": json.dumps(orgs),
-        "datadog-crossorg:orgUuids": json.dumps(uuids),
-        "datadog-crossorg:connections": json.dumps(list(connections)),
-        **(extra or {}),
-    }
+    config = emulator_stack_config(
+        emu, "hub", NAMED, org_uuids=("hub", *NAMED), connections=list(connections)
+    )
+    return {**config, **(extra or {})}
 
 
 @dataclass

@@ -6,29 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from datadog_crossorg.cli import main
 from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.emulator import Emulator
+from datadog_crossorg.testing.stack import emulator_stack_config, write_stack_file
 
 
 def write_stack_config(emu: Emulator, path: Path) -> Path:
-    hub = emu.keys("hub")
-    orgs = {
-        n: {"apiKey": emu.keys(n).api_key, "appKey": emu.keys(n).app_key, "apiUrl": emu.url}
-        for n in ("payments", "search")
-    }
-    config = {
-        "config": {
-            "datadog:apiKey": hub.api_key,
-            "datadog:appKey": hub.app_key,
-            "datadog:apiUrl": emu.url,
-            "datadog-crossorg:orgs": orgs,
-        }
-    }
-    path.write_text(yaml.safe_dump(config))
-    return path
+    return write_stack_file(path, emulator_stack_config(emu, "hub", ("payments", "search")))
 
 
 def connect(emu: Emulator, source: str, sink: str, types: list[str]) -> str:

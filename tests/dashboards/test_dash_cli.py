@@ -12,23 +12,12 @@ from datadog_crossorg.cli import main
 from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.dashboards import Dashboard, LogsQuery, MetricsQuery, Timeseries, render
 from datadog_crossorg.emulator import Emulator
+from datadog_crossorg.testing.stack import emulator_stack_config
 
 
 def write_config(emu: Emulator, path: Path) -> Path:
     """What `pulumi config --show-secrets --json` gives a pipeline: the hub as default pair."""
-    hub, pay = emu.keys("hub"), emu.keys("payments")
-    path.write_text(
-        json.dumps(
-            {
-                "datadog:apiKey": hub.api_key,
-                "datadog:appKey": hub.app_key,
-                "datadog:apiUrl": emu.url,
-                "datadog-crossorg:orgs": {
-                    "payments": {"apiKey": pay.api_key, "appKey": pay.app_key, "apiUrl": emu.url}
-                },
-            }
-        )
-    )
+    path.write_text(json.dumps(emulator_stack_config(emu, "hub", ("payments",))))
     return path
 
 

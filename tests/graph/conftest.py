@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from datadog_crossorg.cli import main
 from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.emulator import Emulator
+from datadog_crossorg.testing.stack import emulator_stack_config, write_stack_file
 
 DEMO_CONNECTIONS = (
     ("payments", ("metrics", "logs")),
@@ -65,19 +65,8 @@ def stack_config(tmp_path: Path) -> Callable[[Emulator], Path]:
     """Write a stack config for an emulator; returns its path."""
 
     def write(emu: Emulator) -> Path:
-        orgs = {
-            n: {"apiKey": emu.keys(n).api_key, "appKey": emu.keys(n).app_key, "apiUrl": emu.url}
-            for n in SPOKES
-        }
-        config = {
-            "datadog:apiKey": emu.keys("hub").api_key,
-            "datadog:appKey": emu.keys("hub").app_key,
-            "datadog:apiUrl": emu.url,
-            "datadog-crossorg:orgs": orgs,
-        }
         path = tmp_path / f"Pulumi.test-{emu.url.rsplit(':', 1)[1]}.yaml"
-        path.write_text(yaml.safe_dump({"config": config}))
-        return path
+        return write_stack_file(path, emulator_stack_config(emu, "hub", SPOKES))
 
     return write
 

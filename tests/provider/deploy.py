@@ -3,7 +3,6 @@ stack config pointing at it, and an engine harness keeping state between deploym
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.org_connection import OrgConnectionProvider
 from datadog_crossorg.testing.harness import Engine, Goal, ProviderServer
+from datadog_crossorg.testing.stack import SECRET_KEYS, emulator_stack_config
 
 TYPE = "pulumi-python:dynamic/datadog:OrgConnection"
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -22,20 +22,7 @@ def stack_config(
     emu: Emulator, default: str = "hub", named: tuple[str, ...] = ()
 ) -> dict[str, str]:
     """Stack config as the engine delivers it: namespaced keys, structured values as JSON."""
-    d = emu.keys(default)
-    orgs = {
-        n: {"apiKey": emu.keys(n).api_key, "appKey": emu.keys(n).app_key, "apiUrl": emu.url}
-        for n in named
-    }
-    return {
-        "datadog:apiKey": d.api_key,
-        "datadog:appKey": d.app_key,
-        "datadog:apiUrl": emu.url,
-        "datadog-crossorg:orgs": json.dumps(orgs),
-    }
-
-
-SECRET_KEYS = {"datadog:apiKey", "datadog:appKey", "datadog-crossorg:orgs"}
+    return emulator_stack_config(emu, default, named)
 
 
 @dataclass

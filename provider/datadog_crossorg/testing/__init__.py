@@ -6,6 +6,7 @@
   does (`ProviderServer`, `Engine`, `Goal`).
 - `mocks`: `run_program` runs a Pulumi program under mocks that forward its dynamic resources to
   that server.
+- `stack`: `emulator_stack_config` points a stack's config at the offline Datadog.
 
 The names below load on first use, so the pytest plugin never imports pulumi.
 """
@@ -26,6 +27,9 @@ _LAZY = {
     "run_program": "datadog_crossorg.testing.mocks",
     "ForwardingMocks": "datadog_crossorg.testing.mocks",
     "ProgramResult": "datadog_crossorg.testing.mocks",
+    "SECRET_KEYS": "datadog_crossorg.testing.stack",
+    "emulator_stack_config": "datadog_crossorg.testing.stack",
+    "write_stack_file": "datadog_crossorg.testing.stack",
 }
 
 __all__ = sorted(_LAZY)
