@@ -18,6 +18,7 @@ import runpy
 import shutil
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 from datadog_crossorg.credentials import ORGS_CONFIG_KEY, KeyRing
@@ -93,6 +94,7 @@ def _up_with_cli(project: Path, work: Path, stack: str) -> int:
 def _up_with_harness(project: Path, work: Path, stack: str, config: dict[str, str]) -> int:
     from datadog_crossorg.testing.harness import Engine, ProviderServer
     from datadog_crossorg.testing.mocks import run_program
+    from datadog_crossorg.testing.standins import DATADOG_STAND_INS
 
     program_path = project / "stacks" / "__main__.py"
 
@@ -103,9 +105,18 @@ def _up_with_harness(project: Path, work: Path, stack: str, config: dict[str, st
     with ProviderServer(cwd=project) as server:
         server.configure(config, secret_keys)
         engine = Engine(server, stack=stack, state_path=work / f"harness-{stack}.json")
-        plan = run_program(program, engine, config=config, secret_keys=secret_keys, preview=True)
+        # DashboardJson's own plugin cannot run here: a stand-in creates the dashboards for real.
+        run = partial(
+            run_program,
+            program,
+            engine,
+            config=config,
+            secret_keys=secret_keys,
+            stand_ins=DATADOG_STAND_INS,
+        )
+        plan = run(preview=True)
         _print_steps("Plan (preview)", plan.result.steps)
-        applied = run_program(program, engine, config=config, secret_keys=secret_keys)
+        applied = run()
         _print_steps("Changes (up)", applied.result.steps)
         print("Outputs:")
         for key, value in sorted(applied.outputs.items()):

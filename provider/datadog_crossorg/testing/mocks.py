@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from pulumi.dynamic import ResourceProvider
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
@@ -88,20 +89,36 @@ class ForwardingMocks(pulumi_mocks.Mocks):
     Usable with plain `pulumi.runtime.set_mocks(ForwardingMocks(engine))`; call `finish()` after
     the program to delete what it no longer declares and get the Result. Under `run_program`
     each resource also gets its exact URN and dependencies from the registration request.
+
+    `stand_ins` maps a resource type whose real provider plugin cannot run here (for example
+    `datadog:index/dashboardJson:DashboardJson`) to a dynamic provider that plays it: such
+    resources are deployed by the engine like dynamic ones. Other types get mock outputs.
     """
 
-    def __init__(self, engine: Engine, preview: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        preview: bool = False,
+        stand_ins: Mapping[str, ResourceProvider] | None = None,
+    ) -> None:
         self.engine = engine
         self.preview = preview
         self.deployment = engine.begin(preview)
+        self.stand_ins = dict(stand_ins or {})
         self._current = threading.local()
 
+    def deploys(self, type_: str) -> bool:
+        """Whether resources of this type go to the engine (dynamic, or played by a stand-in)."""
+        return type_.startswith(DYNAMIC_TYPE_PREFIX) or type_ in self.stand_ins
+
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
-        if not args.typ.startswith(DYNAMIC_TYPE_PREFIX):
+        if not self.deploys(args.typ):
             return f"{args.name}_id", dict(args.inputs)
         registration: _Registration | None = getattr(self._current, "registration", None)
         urn = registration.urn if registration else None
-        goal = Goal(name=args.name, type=args.typ, inputs=args.inputs)
+        goal = Goal(
+            name=args.name, type=args.typ, inputs=args.inputs, provider=self.stand_ins.get(args.typ)
+        )
         is_read = registration.is_read if registration else args.custom is None
         if args.resource_id and is_read:
             return args.resource_id, self.deployment.read(goal, args.resource_id, urn=urn)
@@ -113,7 +130,7 @@ class ForwardingMocks(pulumi_mocks.Mocks):
             self.deployment.fail(error)
             raise error
         deps = registration.dependencies if registration else ()
-        names = [u.rsplit("::", 1)[-1] for u in deps if _is_dynamic(u)]
+        names = [u.rsplit("::", 1)[-1] for u in deps if self.deploys(_type_of(u))]
         return self.deployment.register(goal, urn=urn, dependencies=names)
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
@@ -195,8 +212,8 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
             self.registered.append(resource)
 
 
-def _is_dynamic(urn: str) -> bool:
-    return urn.split("::")[2].split("$")[-1].startswith(DYNAMIC_TYPE_PREFIX)
+def _type_of(urn: str) -> str:
+    return urn.split("::")[2].split("$")[-1]
 
 
 def run_program(
@@ -208,6 +225,7 @@ def run_program(
     preview: bool = False,
     project: str | None = None,
     stack: str | None = None,
+    stand_ins: Mapping[str, ResourceProvider] | None = None,
 ) -> ProgramResult:
     """Run `program` as `pulumi preview` (preview=True) or `pulumi up` would, against `engine`.
 
@@ -215,7 +233,8 @@ def run_program(
     the program and, through Configure, by the provider (the server is configured here unless it
     already is, with the same config). Leftover state is deleted at the end of an up. The first
     failure (a `ProviderError`, `CheckFailed`, or the program's own exception) is raised after
-    the state is saved. `project`/`stack` default to the engine's.
+    the state is saved. `project`/`stack` default to the engine's. `stand_ins`: see
+    `ForwardingMocks`.
     """
     config = dict(config or {})
     secret_keys = frozenset(secret_keys)
@@ -223,7 +242,7 @@ def run_program(
         if given is not None and given != own:
             raise ValueError(f"run_program {what} {given!r} differs from the engine's {own!r}")
     engine.server.configure(config, secret_keys)
-    mocks = ForwardingMocks(engine, preview=preview)
+    mocks = ForwardingMocks(engine, preview=preview, stand_ins=stand_ins)
     monitor = _RecordingMonitor(mocks)
     context = contextvars.copy_context()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pulumi-program") as pool:
