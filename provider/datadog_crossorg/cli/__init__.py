@@ -6,6 +6,7 @@ One module per command group, each with a `register(groups)` that adds its subpa
     crossorg emulator [--host 127.0.0.1] [--port 18126] [--seed FILE] [--state FILE] [--rate-limit ...]
     crossorg connections list [--org NAME ...] [--config FILE] [--json]
     crossorg dashboards export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
+    crossorg plugin build [-o DIR] | schema [-o FILE] [--check]
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from datadog_crossorg.cli import connections_cmd, dashboards_cmd, emulator_cmd
+from datadog_crossorg.cli import connections_cmd, dashboards_cmd, emulator_cmd, plugin_cmd
 
-GROUPS = (emulator_cmd, connections_cmd, dashboards_cmd)
+GROUPS = (emulator_cmd, connections_cmd, dashboards_cmd, plugin_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
