@@ -406,6 +406,20 @@ def update(
     )
 
 
+def apply_update(
+    view: OrgView, connection_id: str, olds: Mapping[str, Any], spec: ConnectionSpec
+) -> dict[str, Any]:
+    """The outputs after an update step: one PATCH when the types differ from the old outputs,
+    none when only inputs that are no API field changed (`adopt`, the key-pair name)."""
+    if normalize_types(olds.get("connection_types") or ()) == spec.connection_types:
+        outs = {name: olds.get(name) for name in OUTPUT_NAMES}
+    else:
+        conn = update(view, connection_id, spec.connection_types, olds)
+        outs = outputs(conn, spec.org, spec.adopt)
+    outs.update(org=spec.org, adopt=spec.adopt)
+    return outs
+
+
 def delete(view: OrgView, connection_id: str) -> bool:
     """Delete the connection (from its source or sink org); False when it was already gone."""
     try:

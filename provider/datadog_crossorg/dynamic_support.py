@@ -1,10 +1,9 @@
-"""What every dynamic provider of this package shares: a stateless pickle and a run-time half.
+"""What every dynamic provider of this package shares: a stateless pickle and the engine's types.
 
 The engine pickles the provider into every resource's state and calls it in a provider process
 with several threads. `StatelessProvider` pickles to its class reference alone (bytes stable across
-versions, never a key) and builds its `ProviderRuntime` in the provider process: the key ring from
-the stack config (`configure`), or from the environment when no config arrives, plus one client
-and one shared listing per key pair.
+versions, never a key) and builds its `ProviderRuntime` (see runtime.py) in the provider process:
+from the stack config (`configure`), or from the environment when no config arrives.
 """
 
 from __future__ import annotations
@@ -12,24 +11,27 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 
-from datadog_crossorg.client import DatadogClient
-from datadog_crossorg.connections import DiffDecision, OrgView, Problem
+from datadog_crossorg.connections import DiffDecision, Problem
 from datadog_crossorg.credentials import KeyRing
+from datadog_crossorg.runtime import (
+    LISTING_TTL_KEY,
+    ProviderRuntime,
+    is_unknown,
+    listing_ttl,
+)
 
-LISTING_TTL_KEY = "datadog-crossorg:listingCacheSeconds"
-DEFAULT_LISTING_TTL = 5.0  # seconds a listing may serve Reads; 0 turns sharing off
-_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN on the wire
 _RUNTIME_LOCK = threading.Lock()
 
-
-def is_unknown(value: Any) -> bool:
-    """A preview-time unknown, as the dynamic server hands it over (an `Unknown` object)."""
-    if isinstance(value, str):
-        return value == _UNKNOWN
-    return isinstance(value, pulumi.output.Unknown)
+__all__ = [
+    "LISTING_TTL_KEY",
+    "ProviderRuntime",
+    "StatelessProvider",
+    "check_result",
+    "diff_result",
+    "is_unknown",
+]
 
 
 def check_result(inputs: dict[str, Any], problems: list[Problem]) -> CheckResult:
@@ -45,57 +47,6 @@ def diff_result(decision: DiffDecision) -> DiffResult:
         replaces=list(decision.replaces),
         delete_before_replace=decision.delete_before_replace,
     )
-
-
-def listing_ttl(raw: Any) -> float:
-    """`datadog-crossorg:listingCacheSeconds` from stack config (a string), default 5."""
-    if raw in (None, ""):
-        return DEFAULT_LISTING_TTL
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"stack config {LISTING_TTL_KEY} {raw!r} must be a number of seconds (0 turns off "
-            "shared listings)"
-        ) from None
-    if value < 0:
-        raise ValueError(f"stack config {LISTING_TTL_KEY} {raw!r} must not be negative")
-    return value
-
-
-class ProviderRuntime:
-    """What a provider process builds at run time: the key ring, and per key pair one client
-    and one shared listing (see `listing.py`), reused by every thread of the server."""
-
-    def __init__(self, keys: KeyRing, listing_ttl: float = DEFAULT_LISTING_TTL) -> None:
-        self.keys = keys
-        self.listing_ttl = listing_ttl
-        self._views: dict[str | None, OrgView] = {}
-        self._lock = threading.Lock()
-
-    @property
-    def known_orgs(self) -> frozenset[str]:
-        return self.keys.names
-
-    def view(self, org: str | None) -> OrgView:
-        with self._lock:
-            view = self._views.get(org)
-            if view is None:
-                creds = self.keys.resolve(org)
-                client = DatadogClient(creds.api_key, creds.app_key, creds.site)
-                view = OrgView(client, self.listing_ttl, self.invalidate_all)
-                self._views[org] = view
-            return view
-
-    def client(self, org: str | None) -> DatadogClient:
-        return self.view(org).client
-
-    def invalidate_all(self) -> None:
-        """A write through any key pair may change what every org's listing shows."""
-        with self._lock:
-            views = list(self._views.values())
-        for view in views:
-            view.invalidate()
 
 
 class StatelessProvider(ResourceProvider):

@@ -83,14 +83,7 @@ class OrgConnectionProvider(StatelessProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Engine: Update with OLD OUTPUTS; one PATCH when types differ, none for `adopt` alone."""
         spec = connections.ConnectionSpec.from_inputs(news)
-        if connections.normalize_types(olds.get("connection_types") or ()) == spec.connection_types:
-            outs = {k: olds.get(k) for k in connections.OUTPUT_NAMES}
-        else:
-            conn = connections.update(
-                self.runtime().view(spec.org), id_, spec.connection_types, olds
-            )
-            outs = connections.outputs(conn, spec.org, spec.adopt)
-        outs.update(org=spec.org, adopt=spec.adopt)
+        outs = connections.apply_update(self.runtime().view(spec.org), id_, olds, spec)
         return UpdateResult(outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:

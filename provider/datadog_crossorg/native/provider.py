@@ -47,8 +47,8 @@ from pulumi.runtime.rpc import UNKNOWN
 from datadog_crossorg import __version__, connections
 from datadog_crossorg.connections import OrgView
 from datadog_crossorg.credentials import CredentialsError, KeyRing
-from datadog_crossorg.dynamic_support import ProviderRuntime, is_unknown, listing_ttl
 from datadog_crossorg.native import schema
+from datadog_crossorg.runtime import ProviderRuntime, is_unknown, listing_ttl
 
 # Provider config as the key ring reads it (the dynamic provider's stack-config names).
 _KEY_RING_NAMES = {
@@ -173,12 +173,10 @@ class OrgConnectionProvider(Provider):
         if request.preview:
             return UpdateResponse(_wire({**olds, **news}))
         spec = connections.ConnectionSpec.from_inputs(news)
-        if "connection_types" not in connections.decide_diff(olds, news).changed:
-            return UpdateResponse(_wire({**olds, "adopt": spec.adopt}))
-        conn = await asyncio.to_thread(
-            connections.update, self._view(), request.resource_id, spec.connection_types, olds
+        outs = await asyncio.to_thread(
+            connections.apply_update, self._view(), request.resource_id, olds, spec
         )
-        return UpdateResponse(_wire(connections.outputs(conn, None, spec.adopt)))
+        return UpdateResponse(_wire(outs))
 
     async def delete(self, request: DeleteRequest) -> None:
         """Engine: Delete at destroy and after a replacement; already gone is fine."""
