@@ -26,7 +26,6 @@ import requests
 from pulumi.dynamic.dynamic import serialize_provider
 
 from datadog_crossorg.emulator import Emulator
-from datadog_crossorg.emulator.server import EmulatorHTTPServer
 from datadog_crossorg.emulator.worlds import spoke_name
 from datadog_crossorg.org_connection import LISTING_TTL_KEY, OrgConnectionProvider
 from datadog_crossorg.testing.harness import Engine, Goal, HarnessError, ProviderServer, Result
@@ -40,11 +39,6 @@ CONNECTIONS_PATH = "/api/v2/org_connections"
 # The provider pickled ONCE: pulumi's serialize_provider swaps pickle internals globally and is
 # not thread-safe, and the engine harness would otherwise call it from 16 threads at once.
 PROVIDER_BLOB = serialize_provider(OrgConnectionProvider())
-# The emulator listens with socketserver's default backlog of 5: 16 threads opening connections
-# at once overflow it, the kernel drops SYNs and each dropped one costs a 1 s retransmit, which
-# the baseline's many sessions hit and the provider (4 calls at a time) mostly does not. A
-# benchmark of the provider must not measure that, so the bench listens with a real backlog.
-EmulatorHTTPServer.request_queue_size = 128
 
 
 @dataclass(frozen=True)

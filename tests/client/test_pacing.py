@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from datadog_crossorg.client import DatadogClient
@@ -56,3 +57,16 @@ def test_calls_of_one_collection_share_a_group() -> None:
     assert endpoint_family("/api/v2/org_connections/abc") == "/api/v2/org_connections"
     assert endpoint_family("/api/v1/dashboard/abc-def-ghi") == "/api/v1/dashboard"
     assert endpoint_family("/api/v2/org_connections?limit=1") == "/api/v2/org_connections"
+
+
+def test_answers_without_rate_limit_headers_stop_pacing_that_endpoint() -> None:
+    pacer = OrgPacer()
+    path = "/api/v2/org_connections"
+    headers = {"X-RateLimit-Name": "org_connections", "X-RateLimit-Limit": "1"}
+    # a 1-call window that has just ended; the next call takes the fresh window's only unit
+    pacer.observe(path, {**headers, "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "0"})
+    assert pacer.acquire(path, deadline_at=time.monotonic() + 2) == 0.0
+    # its answer carries no budget at all (the endpoint is not limited after all)
+    pacer.observe(path, {"Content-Type": "application/json"})
+    # so the next call goes at once instead of waiting for headers until its deadline
+    assert pacer.acquire(path, deadline_at=time.monotonic() + 2) == 0.0

@@ -93,6 +93,11 @@ class OrgPacer:
         remaining = _int(headers.get("X-RateLimit-Remaining"))
         reset = _int(headers.get("X-RateLimit-Reset"))
         if not name or limit is None or remaining is None or reset is None:
+            # No budget announced (an unlimited endpoint): stop pacing this family, or calls
+            # would wait for headers that never come.
+            with self._cond:
+                if self._group_of.pop(endpoint_family(path), None) is not None:
+                    self._cond.notify_all()
             return
         reset_at = time.monotonic() + reset
         with self._cond:

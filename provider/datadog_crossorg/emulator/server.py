@@ -387,6 +387,9 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    # socketserver's default backlog of 5 drops SYNs when an engine opens 16+ connections at
+    # once; each dropped SYN stalls its client a second.
+    request_queue_size = 128
 
     def __init__(self, host: str, port: int, context: Context) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET

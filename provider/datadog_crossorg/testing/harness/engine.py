@@ -40,6 +40,16 @@ from datadog_crossorg.testing.harness.values import (
     secret,
 )
 
+# pulumi's serialize_provider swaps pickle internals process-wide: never run two at once.
+_PICKLE_LOCK = threading.Lock()
+
+
+def _pickled(provider: Any) -> str:
+    """`__provider` as the SDK's Resource computes it, one pickling at a time."""
+    with _PICKLE_LOCK:
+        return serialize_provider(provider)
+
+
 CHANGE_OPS = frozenset({"create", "update", "replace", "delete", "refresh-gone", "refresh-changed"})
 
 
@@ -369,7 +379,7 @@ class Deployment:
                 raise ValueError(
                     f"goal {goal.name!r}: give provider= or a __provider input, not both"
                 )
-            pickled = serialize_provider(goal.provider)
+            pickled = _pickled(goal.provider)
             as_secret = getattr(goal.provider, "serialize_as_secret_always", True)
             inputs[PROVIDER_KEY] = secret(pickled) if as_secret else pickled
         elif PROVIDER_KEY not in inputs:
