@@ -18,6 +18,7 @@ from datadog_crossorg.credentials import KeyRing
 from datadog_crossorg.runtime import (
     LISTING_TTL_KEY,
     ProviderRuntime,
+    client_options,
     is_unknown,
     listing_ttl,
 )
@@ -73,6 +74,7 @@ class StatelessProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         """Engine: Configure, once per provider process with the whole decrypted stack config."""
+        get = req.config.get
         self.__dict__["_rt"] = ProviderRuntime(
-            KeyRing.from_config(req.config.get), listing_ttl(req.config.get(LISTING_TTL_KEY))
+            KeyRing.from_config(get), listing_ttl(get(LISTING_TTL_KEY)), client_options(get)
         )

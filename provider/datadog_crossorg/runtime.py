@@ -14,6 +14,12 @@ from datadog_crossorg.connections import OrgView
 from datadog_crossorg.credentials import KeyRing
 
 LISTING_TTL_KEY = "datadog-crossorg:listingCacheSeconds"
+# Per-call limits of the provider's HTTP client, in seconds (DatadogClient's read_timeout and
+# deadline): a slow network or a strict pipeline may want others than 30 and 60.
+CLIENT_OPTION_KEYS = {
+    "datadog-crossorg:requestTimeout": "read_timeout",
+    "datadog-crossorg:requestDeadline": "deadline",
+}
 DEFAULT_LISTING_TTL = 5.0  # seconds a listing may serve Reads; 0 turns sharing off
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN on the wire
 
@@ -28,6 +34,23 @@ def is_unknown(value: Any) -> bool:
     import pulumi  # loaded already in any provider process
 
     return isinstance(value, pulumi.output.Unknown)
+
+
+def client_options(get: Any) -> dict[str, float]:
+    """DatadogClient keyword arguments from stack config (`get` is a config lookup)."""
+    options: dict[str, float] = {}
+    for key, option in CLIENT_OPTION_KEYS.items():
+        raw = get(key)
+        if raw in (None, ""):
+            continue
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            value = -1.0
+        if not value > 0:
+            raise ValueError(f"stack config {key} {raw!r} must be a positive number of seconds")
+        options[option] = value
+    return options
 
 
 def listing_ttl(raw: Any) -> float:
@@ -50,9 +73,15 @@ class ProviderRuntime:
     """What a provider process builds at run time: the key ring, and per key pair one client
     and one shared listing (see `listing.py`), reused by every thread of the server."""
 
-    def __init__(self, keys: KeyRing, listing_ttl: float = DEFAULT_LISTING_TTL) -> None:
+    def __init__(
+        self,
+        keys: KeyRing,
+        listing_ttl: float = DEFAULT_LISTING_TTL,
+        client_options: dict[str, float] | None = None,
+    ) -> None:
         self.keys = keys
         self.listing_ttl = listing_ttl
+        self.client_options = dict(client_options or {})
         self._views: dict[str | None, OrgView] = {}
         self._lock = threading.Lock()
 
@@ -65,7 +94,9 @@ class ProviderRuntime:
             view = self._views.get(org)
             if view is None:
                 creds = self.keys.resolve(org)
-                client = DatadogClient(creds.api_key, creds.app_key, creds.site)
+                client = DatadogClient(
+                    creds.api_key, creds.app_key, creds.site, **self.client_options
+                )
                 view = OrgView(client, self.listing_ttl, self.invalidate_all)
                 self._views[org] = view
             return view

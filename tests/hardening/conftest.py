@@ -27,20 +27,14 @@ GENEROUS_LIMIT = {"org_connections": {"limit": 100_000, "period": 1}}
 
 
 @pytest.fixture
-def provider_site(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    """`provider_site(read_timeout=0.5, deadline=4, log_level=None)`: what the provider
-    processes started after this call get (see provider_site/sitecustomize.py)."""
+def provider_site(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """`provider_site("DEBUG")`: provider processes started after this call send every logger
+    to stderr at that level (see provider_site/sitecustomize.py), for scanning."""
 
-    def configure(
-        read_timeout: float = 0.5, deadline: float = 4.0, log_level: str | None = None
-    ) -> None:
+    def configure(log_level: str) -> None:
         paths = [str(PROVIDER_SITE), *filter(None, [os.environ.get("PYTHONPATH")])]
         monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
-        monkeypatch.setenv(
-            "CROSSORG_TEST_CLIENT_DEFAULTS", f"read_timeout={read_timeout},deadline={deadline}"
-        )
-        if log_level:
-            monkeypatch.setenv("CROSSORG_TEST_LOG_LEVEL", log_level)
+        monkeypatch.setenv("CROSSORG_TEST_LOG_LEVEL", log_level)
 
     return configure
 
@@ -48,19 +42,27 @@ def provider_site(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
 @pytest.fixture
 def hard_world_factory(
     datadog_emulator_factory: Callable[..., Emulator],
-    provider_site: Callable[..., None],
+    provider_site: Callable[[str], None],
     tmp_path: Path,
 ) -> Iterator[Callable[..., World]]:
     """`hard_world_factory(read_timeout=..., deadline=..., log_level=...)`: a world on a fresh
-    offline Datadog whose answers carry rate-limit headers; all are closed at teardown."""
+    offline Datadog whose answers carry rate-limit headers, its provider's client limits set
+    through stack config; all are closed at teardown."""
     made = itertools.count()
     with ExitStack() as stack:
 
-        def make(**site: object) -> World:
-            provider_site(**site)
+        def make(
+            read_timeout: float = 0.5, deadline: float = 4.0, log_level: str | None = None
+        ) -> World:
+            if log_level:
+                provider_site(log_level)
             emu = datadog_emulator_factory(rate_limits=GENEROUS_LIMIT)
             state_dir = tmp_path / f"world-{next(made)}"
-            return stack.enter_context(contextmanager(make_world)(emu, state_dir, NAMED))
+            limits = {
+                "datadog-crossorg:requestTimeout": str(read_timeout),
+                "datadog-crossorg:requestDeadline": str(deadline),
+            }
+            return stack.enter_context(contextmanager(make_world)(emu, state_dir, NAMED, limits))
 
         yield make
 

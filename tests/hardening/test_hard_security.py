@@ -67,7 +67,7 @@ def canary_world(
     provider_site: Callable[..., None],
     tmp_path: Path,
 ) -> Any:
-    provider_site(log_level="DEBUG")
+    provider_site("DEBUG")
     emu = datadog_emulator_factory(
         seed=canary_seed(), rate_limits={"org_connections": {"limit": 100_000, "period": 1}}
     )

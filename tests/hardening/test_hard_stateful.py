@@ -17,7 +17,6 @@ which would race the next step here.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +44,11 @@ from hypothesis.stateful import (
 from datadog_crossorg.client import CONNECTION_TYPES
 from datadog_crossorg.emulator import Emulator
 
+# Short client limits (stack config), so a retried fault costs little.
+CLIENT_LIMITS = {
+    "datadog-crossorg:requestTimeout": "2",
+    "datadog-crossorg:requestDeadline": "5",
+}
 SLOTS = ("a", "b", "c", "d")
 SOURCES = ("hub", "payments", "search")  # "hub": the default key pair
 SINKS = ("hub", "payments", "search", "edge")
@@ -84,7 +88,7 @@ class Lifecycles(RuleBasedStateMachine):
         emu = self._world_stack.enter_context(Emulator(rate_limits=GENEROUS_LIMIT))
         state_dir = Path(self._world_stack.enter_context(tempfile.TemporaryDirectory()))
         self.world: World = self._process.enter_context(
-            contextmanager(make_world)(emu, state_dir, NAMED)
+            contextmanager(make_world)(emu, state_dir, NAMED, CLIENT_LIMITS)
         )
         self.declared: dict[str, Declared] = {}
 
@@ -214,10 +218,7 @@ class Lifecycles(RuleBasedStateMachine):
             self.world.emu.clear_faults()
 
 
-def test_long_lifecycles_with_random_faults_end_with_datadog_equal_to_the_state(
-    provider_site: Callable[..., None],
-) -> None:
-    provider_site(read_timeout=2.0, deadline=5.0)
+def test_long_lifecycles_with_random_faults_end_with_datadog_equal_to_the_state() -> None:
     run_state_machine_as_test(
         Lifecycles,
         settings=settings(

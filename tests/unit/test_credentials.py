@@ -63,3 +63,13 @@ def test_malformed_orgs_config_is_named_without_echoing_it() -> None:
     with pytest.raises(CredentialsError, match="not valid JSON") as info:
         KeyRing.from_config({"datadog-crossorg:orgs": "{" + CANARY_API}.get, {})
     assert CANARY_API not in str(info.value)
+
+
+def test_client_limits_come_from_stack_config_and_bad_ones_are_named() -> None:
+    from datadog_crossorg.runtime import client_options
+
+    config = {"datadog-crossorg:requestTimeout": "2.5", "datadog-crossorg:requestDeadline": "9"}
+    assert client_options(config.get) == {"read_timeout": 2.5, "deadline": 9.0}
+    assert client_options({}.get) == {}
+    with pytest.raises(ValueError, match=r"requestDeadline '-1' must be a positive number"):
+        client_options({"datadog-crossorg:requestDeadline": "-1"}.get)
