@@ -21,13 +21,12 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datadog_crossorg.client import (
     CONNECTION_TYPES,
     Conflict,
     Connection,
-    DatadogClient,
     DatadogError,
     Forbidden,
     Invalid,
@@ -35,6 +34,9 @@ from datadog_crossorg.client import (
     Unavailable,
 )
 from datadog_crossorg.listing import ListingCache
+
+if TYPE_CHECKING:
+    from datadog_crossorg.client import DatadogClient
 
 INPUT_NAMES = ("sink_org_id", "connection_types", "org", "adopt")
 OUTPUT_NAMES = (

@@ -7,11 +7,13 @@ and one shared listing (see listing.py), reused by every thread. Nothing here is
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.connections import OrgView
 from datadog_crossorg.credentials import KeyRing
+
+if TYPE_CHECKING:
+    from datadog_crossorg.client import DatadogClient
 
 LISTING_TTL_KEY = "datadog-crossorg:listingCacheSeconds"
 # Per-call limits of the provider's HTTP client, in seconds (DatadogClient's read_timeout and
@@ -94,6 +96,8 @@ class ProviderRuntime:
             view = self._views.get(org)
             if view is None:
                 creds = self.keys.resolve(org)
+                from datadog_crossorg.client.api import DatadogClient
+
                 client = DatadogClient(
                     creds.api_key, creds.app_key, creds.site, **self.client_options
                 )

@@ -11,7 +11,8 @@ deadline, error mapping), `errors` (the exception tree), `records` (typed result
 
 from __future__ import annotations
 
-from datadog_crossorg.client.api import CONNECTION_TYPES, DatadogClient
+from typing import TYPE_CHECKING, Any
+
 from datadog_crossorg.client.errors import (
     Conflict,
     DatadogError,
@@ -21,8 +22,22 @@ from datadog_crossorg.client.errors import (
     RateLimited,
     Unavailable,
 )
-from datadog_crossorg.client.records import Connection, Org
+from datadog_crossorg.client.records import CONNECTION_TYPES, Connection, Org
 from datadog_crossorg.client.sites import SITES, resolve_base_url
+
+if TYPE_CHECKING:
+    from datadog_crossorg.client.api import DatadogClient
+
+
+def __getattr__(name: str) -> Any:
+    # DatadogClient brings requests and urllib3 (tens of ms): only code that makes calls pays
+    # for them, never Check or Diff, which need only the errors and records above.
+    if name == "DatadogClient":
+        from datadog_crossorg.client.api import DatadogClient
+
+        return DatadogClient
+    raise AttributeError(f"module 'datadog_crossorg.client' has no attribute {name!r}")
+
 
 __all__ = [
     "CONNECTION_TYPES",

@@ -20,8 +20,6 @@ from datadog_crossorg.client.records import (
 from datadog_crossorg.client.sites import resolve_base_url
 from datadog_crossorg.client.transport import Transport
 
-CONNECTION_TYPES = ("audit", "logs", "metrics")
-
 _CONNECTIONS = "/api/v2/org_connections"
 _DASHBOARDS = "/api/v1/dashboard"
 _POLICIES = "/api/v2/restriction_policy"
