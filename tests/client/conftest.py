@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -40,19 +39,3 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@pytest.fixture
-def eventually() -> Callable[..., object]:
-    """`eventually(predicate, timeout)`: wait for a condition the server reaches on its own
-    (a delayed commit, a request logged after its latency); returns the last value."""
-
-    def wait(predicate: Callable[[], object], timeout: float = 3.0) -> object:
-        end = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value or time.monotonic() > end:
-                return value
-            time.sleep(0.02)
-
-    return wait

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -71,19 +70,3 @@ def hard_world_factory(
 def hard_world(hard_world_factory: Callable[..., World]) -> World:
     """A world whose provider process has a 0.5 s read timeout and a 4 s deadline per call."""
     return hard_world_factory()
-
-
-@pytest.fixture
-def eventually() -> Callable[..., object]:
-    """`eventually(predicate, timeout)`: wait for a condition the emulator reaches on its own (a
-    late request recorded in its log); returns the last value. (tests/client has the same.)"""
-
-    def wait(predicate: Callable[[], object], timeout: float = 3.0) -> object:
-        end = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value or time.monotonic() > end:
-                return value
-            time.sleep(0.02)
-
-    return wait
