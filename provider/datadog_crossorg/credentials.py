@@ -88,11 +88,15 @@ class KeyRing:
         """Names of the key pairs configured under `datadog-crossorg:orgs`."""
         return frozenset(self._named)
 
-    def resolve(self, org: str | None) -> Credentials:
-        """The key pair for `org` (a name from `datadog-crossorg:orgs`), or the default pair."""
+    def resolve(self, org: str | None, *, default_fix: str | None = None) -> Credentials:
+        """The key pair for `org` (a name from `datadog-crossorg:orgs`), or the default pair.
+
+        `default_fix` replaces the advice given when the default pair has no keys: a host whose
+        default keys come from elsewhere (the native plugin's provider config) says where.
+        """
         if org is None:
             pair, where = self._default, "the default key pair"
-            fix = (
+            fix = default_fix or (
                 "set `pulumi config set --secret datadog:apiKey ...` and "
                 "`pulumi config set --secret datadog:appKey ...`, or DATADOG_API_KEY and "
                 "DATADOG_APP_KEY in the environment"

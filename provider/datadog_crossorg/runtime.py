@@ -80,8 +80,10 @@ class ProviderRuntime:
         keys: KeyRing,
         listing_ttl: float = DEFAULT_LISTING_TTL,
         client_options: dict[str, float] | None = None,
+        missing_keys_fix: str | None = None,
     ) -> None:
         self.keys = keys
+        self.missing_keys_fix = missing_keys_fix  # where this host's default keys are set
         self.listing_ttl = listing_ttl
         self.client_options = dict(client_options or {})
         self._views: dict[str | None, OrgView] = {}
@@ -95,7 +97,7 @@ class ProviderRuntime:
         with self._lock:
             view = self._views.get(org)
             if view is None:
-                creds = self.keys.resolve(org)
+                creds = self.keys.resolve(org, default_fix=self.missing_keys_fix)
                 from datadog_crossorg.client.api import DatadogClient
 
                 client = DatadogClient(

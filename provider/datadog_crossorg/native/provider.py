@@ -46,7 +46,7 @@ from pulumi.runtime.rpc import UNKNOWN
 
 from datadog_crossorg import __version__, connections
 from datadog_crossorg.connections import OrgView
-from datadog_crossorg.credentials import CredentialsError, KeyRing
+from datadog_crossorg.credentials import KeyRing
 from datadog_crossorg.native import schema
 from datadog_crossorg.runtime import ProviderRuntime, is_unknown, listing_ttl
 
@@ -60,9 +60,9 @@ _CONFIG = tuple(schema.wire_name(n) for n in schema.properties(schema.Provider))
 _RESOURCE = tuple(schema.properties(schema.OrgConnectionOutputs))  # snake names on the wire
 _SNAKE = {schema.wire_name(n): n for n in _RESOURCE}
 _DIFF_SOME = provider_pb2.DiffResponse.DIFF_SOME
-_NO_KEYS = (
-    "the datadog-crossorg provider has no apiKey or appKey: set both on the provider (for the "
-    "default provider `pulumi config set --secret datadog-crossorg:apiKey ...` and "
+_NO_KEYS_FIX = (
+    "set apiKey and appKey on the datadog-crossorg provider (for the default provider "
+    "`pulumi config set --secret datadog-crossorg:apiKey ...` and "
     "`... datadog-crossorg:appKey ...`), or DATADOG_API_KEY and DATADOG_APP_KEY in the environment"
 )
 
@@ -104,7 +104,9 @@ class OrgConnectionProvider(Provider):
         back to the environment, as the dynamic provider's default key pair does)."""
         config = _plain(request.args)
         keys = KeyRing.from_config(lambda key: config.get(_KEY_RING_NAMES.get(key, "")))
-        self._runtime = ProviderRuntime(keys, listing_ttl(config.get("listingCacheSeconds")))
+        self._runtime = ProviderRuntime(
+            keys, listing_ttl(config.get("listingCacheSeconds")), missing_keys_fix=_NO_KEYS_FIX
+        )
         return ConfigureResponse(accept_secrets=False, supports_preview=True)
 
     async def check(self, request: CheckRequest) -> CheckResponse:
@@ -185,11 +187,10 @@ class OrgConnectionProvider(Provider):
     def _view(self) -> OrgView:
         """This instance's key pair (the environment's, if the engine never configured us)."""
         if self._runtime is None:
-            self._runtime = ProviderRuntime(KeyRing.from_environment())
-        try:
-            return self._runtime.view(None)
-        except CredentialsError:
-            raise CredentialsError(_NO_KEYS) from None
+            self._runtime = ProviderRuntime(
+                KeyRing.from_environment(), missing_keys_fix=_NO_KEYS_FIX
+            )
+        return self._runtime.view(None)
 
 
 def main() -> None:
