@@ -4,13 +4,11 @@ provider server configured with a stack config naming those key pairs, and an en
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.client.api import connection_resource_id
 from datadog_crossorg.client.records import Binding
 from datadog_crossorg.connection_access import ConnectionAccessProvider
@@ -18,6 +16,7 @@ from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.emulator.seed import with_key_pair
 from datadog_crossorg.org_connection import OrgConnectionProvider
 from datadog_crossorg.testing.harness import Engine, Goal, ProviderServer
+from datadog_crossorg.testing.probe import EmulatorProbe
 from datadog_crossorg.testing.stack import emulator_stack_config
 
 CONNECTION = "pulumi-python:dynamic/datadog:OrgConnection"
@@ -56,12 +55,11 @@ def stack_config(
 
 
 @dataclass
-class World:
+class World(EmulatorProbe):
     emu: Emulator
     server: ProviderServer
     engine: Engine
     config: dict[str, str]
-    marks: list[int] = field(default_factory=list)
 
     def connection(self, name: str, org: str, types: list[str], sink: str = "hub") -> Goal:
         inputs = {
@@ -83,23 +81,11 @@ class World:
             depends_on=(connection,),
         )
 
-    def client(self, key_pair: str) -> DatadogClient:
-        """A client acting out of band (a person in the Datadog UI), not through the stack."""
-        keys = self.emu.keys(key_pair)
-        return DatadogClient(keys.api_key, keys.app_key, self.emu.url)
-
     def policy(self, key_pair: str, connection: str) -> list[Binding]:
         """The policy of `key_pair`'s org on the deployed connection, as Datadog holds it."""
         with self.client(key_pair) as client:
             rid = connection_resource_id(self.engine.state[connection].id)
             return client.get_restriction_policy(rid)
-
-    def api_calls(self) -> Counter[str]:
-        """API calls (method) since the last call to this method, from the emulator's log."""
-        log = self.emu.requests
-        start = self.marks[-1] if self.marks else 0
-        self.marks.append(len(log))
-        return Counter(r.method for r in log[start:])
 
 
 def make_world(

@@ -31,7 +31,6 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.native import schema
 from datadog_crossorg.native.archive import NATIVE_DIR
@@ -43,6 +42,7 @@ from datadog_crossorg.testing.harness.values import (
     strip_secrets,
     to_struct,
 )
+from datadog_crossorg.testing.probe import EmulatorProbe
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 YAML_STACK_DIR = PROJECT_DIR / "stacks" / "native-yaml"
@@ -454,10 +454,9 @@ def provider_config(emu: Emulator, org: str) -> dict[str, Any]:
 
 
 @dataclass
-class NativeWorld:
+class NativeWorld(EmulatorProbe):
     emu: Emulator
     engine: NativeEngine
-    marks: list[int] = field(default_factory=list)
 
     def goal(
         self, name: str, sink: str, types: list[str], provider: str = "payments",
@@ -465,28 +464,6 @@ class NativeWorld:
     ) -> Goal:  # fmt: skip
         inputs = {"sinkOrgId": self.emu.org_uuid(sink), "connectionTypes": types, "adopt": adopt}
         return Goal(name, inputs, provider)
-
-    def client(self, key_pair: str) -> DatadogClient:
-        """A client acting out of band (a person in the Datadog UI), not through the stack."""
-        keys = self.emu.keys(key_pair)
-        return DatadogClient(keys.api_key, keys.app_key, self.emu.url)
-
-    def api_calls(self) -> Counter[str]:
-        """API calls (method) since the last call to this method, from the emulator's log."""
-        log = self.emu.requests
-        start = self.marks[-1] if self.marks else 0
-        self.marks.append(len(log))
-        return Counter(r.method for r in log[start:])
-
-    def remote(self) -> dict[tuple[str, str], list[str]]:
-        """(source uuid, sink uuid) -> types, as the emulator holds them."""
-        return {
-            (
-                c["relationships"]["source_org"]["data"]["id"],
-                c["relationships"]["sink_org"]["data"]["id"],
-            ): sorted(c["attributes"]["connection_types"])
-            for c in self.emu.connections()
-        }
 
 
 def make_world(emu: Emulator, providers: tuple[str, ...]) -> Iterator[NativeWorld]:

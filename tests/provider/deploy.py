@@ -3,15 +3,14 @@ stack config pointing at it, and an engine harness keeping state between deploym
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.org_connection import OrgConnectionProvider
 from datadog_crossorg.testing.harness import Engine, Goal, ProviderServer
+from datadog_crossorg.testing.probe import EmulatorProbe
 from datadog_crossorg.testing.stack import SECRET_KEYS, emulator_stack_config
 
 TYPE = "pulumi-python:dynamic/datadog:OrgConnection"
@@ -26,12 +25,11 @@ def stack_config(
 
 
 @dataclass
-class World:
+class World(EmulatorProbe):
     emu: Emulator
     server: ProviderServer
     engine: Engine
     config: dict[str, str]
-    marks: list[int] = field(default_factory=list)
 
     def goal(
         self, name: str, sink: str, types: list[str], org: str | None = None, adopt: bool = False
@@ -45,11 +43,6 @@ class World:
             inputs["org"] = org
         return Goal(name=name, type=TYPE, inputs=inputs, provider=OrgConnectionProvider())
 
-    def client(self, key_pair: str) -> DatadogClient:
-        """A client acting out of band (a person in the Datadog UI), not through the stack."""
-        keys = self.emu.keys(key_pair)
-        return DatadogClient(keys.api_key, keys.app_key, self.emu.url)
-
     def next_process(self) -> Iterator[World]:
         """The same stack in a new provider process: what the next `pulumi` command gets."""
         with ProviderServer(cwd=PROJECT_DIR) as server:
@@ -58,23 +51,6 @@ class World:
             yield World(
                 self.emu, server, Engine(server, stack="test", state_path=state_path), self.config
             )
-
-    def api_calls(self) -> Counter[str]:
-        """API calls (method) since the last call to this method, from the emulator's request log."""
-        log = self.emu.requests
-        start = self.marks[-1] if self.marks else 0
-        self.marks.append(len(log))
-        return Counter(r.method for r in log[start:])
-
-    def remote(self) -> dict[tuple[str, str], list[str]]:
-        """(source uuid, sink uuid) -> types, as the emulator holds them."""
-        return {
-            (
-                c["relationships"]["source_org"]["data"]["id"],
-                c["relationships"]["sink_org"]["data"]["id"],
-            ): sorted(c["attributes"]["connection_types"])
-            for c in self.emu.connections()
-        }
 
 
 def make_world(

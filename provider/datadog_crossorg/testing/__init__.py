@@ -7,6 +7,7 @@
 - `mocks`: `run_program` runs a Pulumi program under mocks that forward its dynamic resources to
   that server.
 - `stack`: `emulator_stack_config` points a stack's config at the offline Datadog.
+- `probe`: `EmulatorProbe`, what Datadog holds and was asked, from a test's point of view.
 
 The names below load on first use, so the pytest plugin never imports pulumi.
 """
@@ -27,6 +28,7 @@ _LAZY = {
     "run_program": "datadog_crossorg.testing.mocks",
     "ForwardingMocks": "datadog_crossorg.testing.mocks",
     "ProgramResult": "datadog_crossorg.testing.mocks",
+    "EmulatorProbe": "datadog_crossorg.testing.probe",
     "SECRET_KEYS": "datadog_crossorg.testing.stack",
     "emulator_stack_config": "datadog_crossorg.testing.stack",
     "write_stack_file": "datadog_crossorg.testing.stack",
