@@ -16,11 +16,17 @@ from datadog_crossorg.credentials import KeyRing
 
 
 def clients_for(keys: KeyRing, names: Iterable[str | None]) -> dict[str | None, DatadogClient]:
-    """One client per key-pair name (None = the default pair)."""
+    """One client per key-pair name (None = the default pair); if a name cannot be resolved,
+    the clients already made are closed before the error goes on."""
     clients: dict[str | None, DatadogClient] = {}
-    for name in names:
-        creds = keys.resolve(name)
-        clients[name] = DatadogClient(creds.api_key, creds.app_key, creds.site)
+    try:
+        for name in names:
+            creds = keys.resolve(name)
+            clients[name] = DatadogClient(creds.api_key, creds.app_key, creds.site)
+    except BaseException:
+        for client in clients.values():
+            client.close()
+        raise
     return clients
 
 

@@ -31,6 +31,7 @@ from datadog_crossorg.client import Connection, DatadogClient, DatadogError, For
 from datadog_crossorg.client.records import TimeseriesQuery
 from datadog_crossorg.credentials import CredentialsError, KeyRing
 from datadog_crossorg.graph import org_of_listing
+from datadog_crossorg.inventory import clients_for
 
 WINDOW_MS = 3_600_000
 INTERVAL_MS = 300_000
@@ -238,11 +239,8 @@ def verify(
     `expected` wins; else `decls` (the stack's declared connections); else every connection seen.
     """
     hints = dict(org_uuids or {})
-    clients: dict[KeyName, DatadogClient] = {}
+    clients: dict[KeyName, DatadogClient] = clients_for(keys, key_names)
     try:
-        for name in key_names:
-            creds = keys.resolve(name)
-            clients[name] = DatadogClient(creds.api_key, creds.app_key, creds.site)
         listings = {name: client.list_connections() for name, client in clients.items()}
         orgs = identify_orgs(listings, hints)
         if expected is None:

@@ -78,13 +78,12 @@ def register(groups: Any) -> None:
 
 def _client(args: argparse.Namespace) -> Any:
     """The client of the one key pair the options name (the dashboard's org)."""
-    from datadog_crossorg.client import DatadogClient
+    from datadog_crossorg.inventory import clients_for
 
     keys, names = key_ring_and_names(args)
     if len(names) > 1:
         raise ValueError("give at most one --org: dashboards belong to one org")
-    creds = keys.resolve(names[0])
-    return DatadogClient(creds.api_key, creds.app_key, creds.site)
+    return clients_for(keys, names)[names[0]]
 
 
 def _fail(error: Exception) -> int:
