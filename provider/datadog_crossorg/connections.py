@@ -53,6 +53,7 @@ OUTPUT_NAMES = (
     "adopt",
 )
 REPLACE_ON = ("sink_org_id", "org")
+_NAME_FIELDS = ("source_org_name", "sink_org_name", "created_by_name")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _CREATE_ATTEMPTS = 3
 
@@ -342,7 +343,7 @@ def _adopt_or_refuse(view: OrgView, existing: Connection, spec: ConnectionSpec) 
         raise _explain("adopt", spec, exc) from None
     finally:
         view.wrote()
-    return with_names_from(updated, existing)
+    return with_names_from(updated, dataclasses.asdict(existing))
 
 
 def find_to_sink(view: OrgView, sink_org_id: str) -> Connection | None:
@@ -400,12 +401,7 @@ def update(
         ) from None
     finally:
         view.wrote()
-    return dataclasses.replace(
-        updated,
-        source_org_name=updated.source_org_name or previous.get("source_org_name"),
-        sink_org_name=updated.sink_org_name or previous.get("sink_org_name"),
-        created_by_name=updated.created_by_name or previous.get("created_by_name"),
-    )
+    return with_names_from(updated, previous)
 
 
 def apply_update(
@@ -437,12 +433,12 @@ def delete(view: OrgView, connection_id: str) -> bool:
     return True
 
 
-def with_names_from(conn: Connection, known: Connection) -> Connection:
+def with_names_from(conn: Connection, known: Mapping[str, Any]) -> Connection:
+    """`conn` with the names a PATCH answer omits taken from `known` (old outputs, or a listed
+    connection as a dict): org and creator names do not change with the types."""
     return dataclasses.replace(
         conn,
-        source_org_name=conn.source_org_name or known.source_org_name,
-        sink_org_name=conn.sink_org_name or known.sink_org_name,
-        created_by_name=conn.created_by_name or known.created_by_name,
+        **{name: getattr(conn, name) or known.get(name) for name in _NAME_FIELDS},
     )
 
 
