@@ -8,13 +8,19 @@ from the stack config (`configure`), or from the environment when no config arri
 
 from __future__ import annotations
 
+import logging
+import sys
 import threading
+import traceback
+from types import ModuleType
 from typing import Any
 
 from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
 
-from datadog_crossorg.connections import DiffDecision, Problem
-from datadog_crossorg.credentials import KeyRing
+from datadog_crossorg.access import AccessError
+from datadog_crossorg.client.errors import DatadogError
+from datadog_crossorg.connections import DiffDecision, OrgConnectionError, Problem
+from datadog_crossorg.credentials import CredentialsError, KeyRing
 from datadog_crossorg.runtime import (
     LISTING_TTL_KEY,
     ProviderRuntime,
@@ -24,6 +30,15 @@ from datadog_crossorg.runtime import (
 )
 
 _RUNTIME_LOCK = threading.Lock()
+_LOG = logging.getLogger(__name__)
+
+# Errors whose message says what went wrong and how to fix it: a user can cause each of them.
+USER_ERRORS: tuple[type[Exception], ...] = (
+    OrgConnectionError,
+    AccessError,
+    CredentialsError,
+    DatadogError,
+)
 
 __all__ = [
     "LISTING_TTL_KEY",
@@ -50,6 +65,46 @@ def diff_result(decision: DiffDecision) -> DiffResult:
     )
 
 
+class _MessageFirstTraceback:
+    """Stands in for the `traceback` module inside pulumi.dynamic's provider server.
+
+    That server answers any exception with `traceback.format_exc()` as the gRPC error, and
+    `pulumi up` prints it as is: the cause would sit at the bottom of a traceback. For USER_ERRORS
+    the text is the message alone; anything else (a bug) keeps its full traceback.
+    """
+
+    def __init__(self, real: ModuleType) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def format_exc(self, *args: Any, **kwargs: Any) -> str:
+        error = sys.exc_info()[1]
+        if isinstance(error, USER_ERRORS):
+            return f"{error}"
+        return self._real.format_exc(*args, **kwargs)
+
+
+def show_user_errors_first() -> bool:
+    """In pulumi.dynamic's server process, make user errors read message-first. Guarded: when the
+    server is not the shape this was written against, change nothing and say so once."""
+    server = sys.modules.get("__main__")
+    if server is None or not hasattr(server, "DynamicResourceProviderServicer"):
+        return False  # not inside the dynamic provider server (tests, programs, the native plugin)
+    current = getattr(server, "traceback", None)
+    if isinstance(current, _MessageFirstTraceback):
+        return True
+    if current is not traceback:
+        _LOG.warning(
+            "datadog-crossorg: pulumi.dynamic's provider server changed shape; errors keep their "
+            "full traceback"
+        )
+        return False
+    server.traceback = _MessageFirstTraceback(traceback)  # type: ignore[attr-defined]
+    return True
+
+
 class StatelessProvider(ResourceProvider):
     """A dynamic provider whose pickle is its class reference and nothing else."""
 
@@ -59,7 +114,7 @@ class StatelessProvider(ResourceProvider):
         return {}
 
     def __setstate__(self, _state: dict[str, Any]) -> None:
-        pass
+        show_user_errors_first()  # unpickling is the first thing the provider server does
 
     def runtime(self) -> ProviderRuntime:
         """The run-time half, built on first use (from the environment if not configured)."""

@@ -1,0 +1,140 @@
+"""A stack driven by the real `pulumi` CLI against a fresh offline Datadog.
+
+The project is a copy of the repository's own: the stack program `stacks/__main__.py` (Python,
+dynamic OrgConnection) or the YAML program `stacks/native-yaml` (native plugin), in a temporary
+folder with its own `PULUMI_HOME` and file backend, and the repository's `.venv` as virtualenv.
+API calls are counted from the emulator's request log.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from datadog_crossorg.emulator import Emulator
+from datadog_crossorg.testing.probe import EmulatorProbe
+from datadog_crossorg.testing.pulumi_cli import PulumiCLI, Result
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = ROOT / ".venv"
+STACK = "test"
+
+
+def python_project(target: Path) -> Path:
+    """The stack program of stacks/, in a project of its own whose virtualenv is ours."""
+    (target / "stacks").mkdir(parents=True)
+    shutil.copyfile(ROOT / "stacks" / "__main__.py", target / "stacks" / "__main__.py")
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    project["runtime"]["options"]["virtualenv"] = str(VENV)
+    (target / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+    return target
+
+
+def yaml_project(target: Path, *, local_plugin: bool) -> Path:
+    """stacks/native-yaml; with `local_plugin` it runs the plugin from this checkout, else the
+    installed one (`pulumi plugin install`)."""
+    target.mkdir(parents=True)
+    project = yaml.safe_load((ROOT / "stacks" / "native-yaml" / "Pulumi.yaml").read_text())
+    if local_plugin:
+        path = str(ROOT / "provider" / "datadog_crossorg" / "native")
+        project["plugins"] = {"providers": [{"name": "datadog-crossorg", "path": path}]}
+    else:
+        project.pop("plugins", None)
+    (target / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
+    return target
+
+
+@dataclass
+class CliStack(EmulatorProbe):
+    """One stack of one project, its config written as plain YAML (the emulator's demo keys)."""
+
+    emu: Emulator
+    cli: PulumiCLI
+    stack: str = STACK
+    log: list[Result] = field(default_factory=list)
+
+    @property
+    def stack_file(self) -> Path:
+        project = yaml.safe_load((self.cli.project_dir / "Pulumi.yaml").read_text())
+        folder = self.cli.project_dir / project.get("stackConfigDir", ".")
+        return folder / f"Pulumi.{self.stack}.yaml"
+
+    def init(self) -> CliStack:
+        self.pulumi("stack", "init", self.stack)
+        self.api_calls()  # start counting here
+        return self
+
+    def pulumi(self, *args: str, check: bool = True) -> Result:
+        result = self.cli.run(*args, check=check)
+        self.log.append(result)
+        return result
+
+    def set_config(self, values: dict[str, Any]) -> None:
+        """Set plain config values (structured ones as YAML), keeping the stack's salt."""
+        document = yaml.safe_load(self.stack_file.read_text()) or {}
+        document.setdefault("config", {}).update(values)
+        self.stack_file.write_text(yaml.safe_dump(document, sort_keys=False))
+
+    def set_secret(self, key: str, value: str, *, path: bool = False) -> None:
+        flags = ["--path"] if path else []
+        self.pulumi("config", "set", "--secret", *flags, key, value)
+
+    # -- the Python stack's declarative config ----------------------------------------------------
+    def hub_and_spokes(self, connections: list[dict[str, Any]], **extra: Any) -> None:
+        """datadog:* = hub's keys; orgs payments, search and edge; orgUuids of the seed."""
+        orgs = {
+            name: {
+                "apiKey": self.emu.keys(name).api_key,
+                "appKey": self.emu.keys(name).app_key,
+                "apiUrl": self.emu.url,
+            }
+            for name in ("payments", "search", "edge")
+        }
+        uuids = {n: self.emu.org_uuid(n) for n in ("hub", "payments", "search", "edge")}
+        self.set_config(
+            {
+                "datadog:apiUrl": self.emu.url,
+                "datadog:apiKey": self.emu.keys("hub").api_key,
+                "datadog:appKey": self.emu.keys("hub").app_key,
+                "datadog-crossorg:orgs": orgs,
+                "datadog-crossorg:orgUuids": uuids,
+                "datadog-crossorg:connections": connections,
+                **extra,
+            }
+        )
+
+    # -- reading what happened ---------------------------------------------------------------------
+    def resources(self, type_suffix: str = "OrgConnection") -> dict[str, dict[str, Any]]:
+        """Resource name -> its state entry, for resources whose type ends with `type_suffix`."""
+        found = {}
+        for resource in self.cli.export()["deployment"].get("resources", []):
+            if resource["type"].endswith(type_suffix) or (
+                resource["type"] == "pulumi-python:dynamic:Resource"
+                and type_suffix == "OrgConnection"
+                and "connection_types" in resource.get("outputs", {})
+            ):
+                found[resource["urn"].rsplit("::", 1)[1]] = resource
+        return found
+
+    def request_sequence(self, since: int = 0) -> list[tuple[str, str]]:
+        """(method, path) of every API request from index `since` on."""
+        return [(r.method, r.path) for r in self.emu.requests[since:]]
+
+
+def plan_lines(result: Result) -> list[str]:
+    """The lines of a preview/up table that name a resource step (create, update, replace, ...)."""
+    return [line for line in result.stdout.splitlines() if re.match(r"^\s*[-+~]", line)]
+
+
+def first_error_lines(result: Result, count: int = 4) -> str:
+    """The first `count` lines from the first `error:` a user reads, whitespace squeezed."""
+    lines = result.output.splitlines()
+    for index, line in enumerate(lines):
+        if "error:" in line:
+            return " ".join(" ".join(lines[index : index + count]).split())
+    return ""
