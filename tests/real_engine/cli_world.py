@@ -49,6 +49,14 @@ def yaml_project(target: Path, *, local_plugin: bool) -> Path:
     return target
 
 
+def out_of_band(emu: Emulator, key_pair: str) -> Any:
+    """A client acting beside the stack (a person in the Datadog UI), with `key_pair`'s keys."""
+    from datadog_crossorg.client import DatadogClient
+
+    keys = emu.keys(key_pair)
+    return DatadogClient(keys.api_key, keys.app_key, emu.url)
+
+
 @dataclass
 class CliStack(EmulatorProbe):
     """One stack of one project, its config written as plain YAML (the emulator's demo keys)."""

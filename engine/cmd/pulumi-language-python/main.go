@@ -28,6 +28,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -52,7 +53,9 @@ func main() {
 	showVersion := flag.Bool("version", false, "print the plugin version and exit")
 	useExecutor := flag.String("use-executor", "", "the program runner to use instead of the one beside this binary")
 	_ = flag.String("tracing", "", "accepted for compatibility; tracing is not emitted")
-	flag.Parse()
+	// The engine also passes the project's runtime options as `-name=value` (e.g. -virtualenv);
+	// they reach us again in each request's ProgramInfo, so unknown ones are dropped here.
+	_ = flag.CommandLine.Parse(knownFlags(os.Args[1:]))
 	if *showVersion {
 		fmt.Println(version.Version)
 		return
@@ -96,6 +99,18 @@ func main() {
 	if err := <-handle.Done; err != nil {
 		cmdutil.Exit(fmt.Errorf("language runtime stopped: %w", err))
 	}
+}
+
+// knownFlags keeps the arguments this host defines and the positional ones.
+func knownFlags(args []string) []string {
+	var kept []string
+	for _, arg := range args {
+		name := strings.TrimLeft(strings.SplitN(arg, "=", 2)[0], "-")
+		if !strings.HasPrefix(arg, "-") || flag.Lookup(name) != nil {
+			kept = append(kept, arg)
+		}
+	}
+	return kept
 }
 
 type pythonHost struct {

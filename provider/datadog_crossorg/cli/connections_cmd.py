@@ -47,6 +47,9 @@ def register(groups: Any) -> None:
     listing.set_defaults(func=cmd_list)
     _add_graph(actions)
     connections_verify.add_parser(actions)
+    from datadog_crossorg.cli import connections_import
+
+    connections_import.add_parser(actions)
 
 
 def _add_graph(actions: Any) -> None:

@@ -305,7 +305,7 @@ class Transport:
         if isinstance(reason, ReadTimeoutError) or isinstance(exc, requests.ReadTimeout):
             what = "no answer within the read timeout"
         elif never_sent:
-            what = f"could not connect ({_os_error_text(reason)})"
+            what = f"could not connect to {self.base_url} ({_os_error_text(reason)})"
         elif isinstance(exc, requests.exceptions.SSLError):
             what = "TLS failed (check the URL and the certificate store)"
         else:
