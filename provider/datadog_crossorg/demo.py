@@ -2,7 +2,10 @@
 
 `python3 dev.py demo` runs this. It starts the emulator (default seed, state kept in `.crossorg/`
 so a second run sees what the first one made), then
-- with the `pulumi` CLI on PATH: `pulumi up --yes` on stack `local` with a local file backend;
+- with the real `pulumi` CLI (dev.py builds it whenever `go` is on PATH): `pulumi up --yes` on
+  stack `local`, offline: a file backend and PULUMI_HOME under `.crossorg/`, the stack's config
+  pointed at the emulator actually serving, and a stand-in for pulumi-datadog's plugin (which
+  cannot be built here) serving the stack's DashboardJson against the same API;
 - without it: says so, and runs the same stack program through `datadog_crossorg.testing` (the real
   `python -m pulumi.dynamic` provider server over real gRPC), printing the plan, the changes and
   the result.
@@ -16,17 +19,18 @@ import argparse
 import os
 import runpy
 import shutil
-import subprocess
 import sys
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from datadog_crossorg.credentials import ORGS_CONFIG_KEY, KeyRing
-from datadog_crossorg.stack_config import load_config_file
+from datadog_crossorg.stack_config import StackConfigError, load_config_file
+from datadog_crossorg.testing.pulumi_cli import find_engine_bin
 
 INSTALL_HINT = (
-    "The pulumi CLI is not on PATH. To run real `pulumi up`, install it (see "
-    "https://www.pulumi.com/docs/iac/download-install/) and run this again."
+    "No pulumi CLI here: `python3 dev.py demo` builds the real one whenever `go` is on PATH "
+    "(engine/build.py), or install it (https://www.pulumi.com/docs/iac/download-install/)."
 )
 
 
@@ -50,45 +54,95 @@ def main(argv: list[str] | None = None) -> int:
 
     project = args.project_dir.resolve()
     work = project / ".crossorg"
+    stack_file = project / "stacks" / f"Pulumi.{args.stack}.yaml"
+    if not stack_file.is_file():
+        known = sorted(
+            p.name[len("Pulumi.") : -len(".yaml")] for p in stack_file.parent.glob("Pulumi.*.yaml")
+        )
+        print(f"demo: no stack {args.stack!r} (no {stack_file}); stacks here: {', '.join(known)}")
+        return 2
+    try:
+        config = load_config_file(stack_file)
+    except StackConfigError as error:
+        print(f"demo: {error}")
+        return 2
     if args.fresh and work.exists():
         shutil.rmtree(work)
     work.mkdir(exist_ok=True)
-    config = load_config_file(project / "stacks" / f"Pulumi.{args.stack}.yaml")
 
+    from datadog_crossorg.cli.emulator_cmd import bind_error_text
     from datadog_crossorg.emulator import Emulator
 
-    with Emulator(port=args.port, state_file=work / f"emulator-{args.stack}.json") as emu:
-        print(
-            f"Offline Datadog running at {emu.url} (state: {work.name}/emulator-{args.stack}.json)"
-        )
-        if shutil.which("pulumi") and not args.harness:
-            code = _up_with_cli(project, work, args.stack)
-        else:
+    emulator = Emulator(port=args.port, state_file=work / f"emulator-{args.stack}.json")
+    try:
+        emulator.start()
+    except OSError as error:
+        print(f"demo: {bind_error_text(error, args.port)}")
+        return 1
+    try:
+        return _deploy(emulator, project, work, args, config)
+    finally:
+        emulator.stop()
+
+
+def _deploy(
+    emu: Any, project: Path, work: Path, args: argparse.Namespace, config: dict[str, str]
+) -> int:
+    """Up with the real CLI (or the harness), then the connections table and the flow check."""
+    print(f"Offline Datadog running at {emu.url} (state: {work.name}/emulator-{args.stack}.json)")
+    engine = None if args.harness else find_engine_bin()
+    if engine is not None:
+        code = _up_with_cli(project, work, args.stack, _pointed_at(config, emu.url), engine)
+    else:
+        if not args.harness:
             print(INSTALL_HINT)
-            print(
-                "Running the same stack program through the engine harness instead "
-                "(real provider server, real gRPC).\n"
-            )
-            config = _pointed_at(config, emu.url)
-            code = _up_with_harness(project, work, args.stack, config)
-        _print_existing_connections(_pointed_at(config, emu.url))
-        if code == 0:
-            code = _verify(_pointed_at(config, emu.url))
+        print(
+            "Running the same stack program through the engine harness instead "
+            "(real provider server, real gRPC).\n"
+        )
+        config = _pointed_at(config, emu.url)
+        code = _up_with_harness(project, work, args.stack, config)
+    _print_existing_connections(_pointed_at(config, emu.url))
+    if code == 0:
+        code = _verify(_pointed_at(config, emu.url))
     return code
 
 
-def _up_with_cli(project: Path, work: Path, stack: str) -> int:
-    backend = work / "pulumi-backend"
-    backend.mkdir(exist_ok=True)
-    env = {
-        **os.environ,
-        "PULUMI_BACKEND_URL": backend.as_uri(),
-        "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", ""),
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-    }
-    select = ["pulumi", "stack", "select", "--create", stack, "--cwd", str(project)]
-    subprocess.run(select, env=env, check=True)
-    return subprocess.run(["pulumi", "up", "--yes", "--cwd", str(project)], env=env).returncode
+def _up_with_cli(
+    project: Path, work: Path, stack: str, config: dict[str, str], engine: Path
+) -> int:
+    """`pulumi up --yes` with the real CLI, on a copy of the project file whose program is the
+    checkout's stacks/ and whose stack config is this run's (pointed at the emulator serving)."""
+    import yaml
+
+    from datadog_crossorg.testing.datadog_plugin import install_standin_plugins
+    from datadog_crossorg.testing.pulumi_cli import PulumiCLI
+    from datadog_crossorg.testing.stack import write_stack_file
+
+    cli_project = work / "cli-project"
+    cli_project.mkdir(exist_ok=True)
+    document = yaml.safe_load((project / "Pulumi.yaml").read_text())
+    options = document["runtime"].setdefault("options", {})
+    options["virtualenv"] = str((project / options.get("virtualenv", ".venv")).resolve())
+    document["main"] = str((project / document.get("main", ".")).resolve())
+    document.pop("stackConfigDir", None)
+    (cli_project / "Pulumi.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    cli = PulumiCLI(
+        cli_project,
+        home=work / "pulumi-home",
+        backend=work / "pulumi-backend",
+        engine_bin=engine,
+        passphrase=os.environ.get("PULUMI_CONFIG_PASSPHRASE", ""),
+    )
+    standins = install_standin_plugins(work / "standin-plugins")
+    cli.env["PATH"] = f"{standins}{os.pathsep}{cli.env['PATH']}"
+    cli.run("stack", "select", "--create", stack)
+    stack_file = cli_project / f"Pulumi.{stack}.yaml"
+    settings = yaml.safe_load(stack_file.read_text()) or {}
+    settings.pop("config", None)
+    write_stack_file(stack_file, config, **settings)
+    print(f"Running the real `pulumi up` ({engine / 'pulumi'}), offline.\n", flush=True)
+    return cli.run("up", "--yes", check=False, capture=False).code
 
 
 def _up_with_harness(project: Path, work: Path, stack: str, config: dict[str, str]) -> int:

@@ -169,8 +169,17 @@ def load_config_file(path: str | Path) -> dict[str, str]:
     """
     import yaml
 
-    text = Path(path).read_text()
-    data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise StackConfigError(f"cannot read stack config {path}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise StackConfigError(f"{path} is not valid YAML or JSON{at}: {problem}") from None
     if not isinstance(data, Mapping):
         raise StackConfigError(f"{path}: expected a stack config mapping")
     values = data.get("config", data) if not str(path).endswith(".json") else data

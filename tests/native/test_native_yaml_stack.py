@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -135,40 +132,3 @@ def test_the_stack_deploys_two_source_orgs_through_two_provider_instances(
         [Goal(n, r.inputs, r.provider) for n, r in engine.state.items()]
     )  # the same program's second run
     assert not again.changed and emu.requests == []
-
-
-@pytest.mark.pulumi_cli
-@pytest.mark.skipif(
-    shutil.which("pulumi") is None,
-    reason="the pulumi CLI is not on PATH (it cannot be installed on our build machines)",
-)
-def test_pulumi_up_deploys_the_yaml_stack_then_changes_nothing(
-    tmp_path: Path, datadog_emulator: Emulator
-) -> None:
-    project = tmp_path / "native-yaml"
-    shutil.copytree(YAML_STACK_DIR, project)
-    manifest = project / "Pulumi.yaml"
-    relative = os.path.relpath(NATIVE_DIR, YAML_STACK_DIR)
-    manifest.write_text(manifest.read_text().replace(f"path: {relative}", f"path: {NATIVE_DIR}"))
-    env = {
-        **os.environ,
-        "PULUMI_BACKEND_URL": (tmp_path / "backend").as_uri(),
-        "PULUMI_CONFIG_PASSPHRASE": "",
-        "PULUMI_SKIP_UPDATE_CHECK": "true",
-    }
-    (tmp_path / "backend").mkdir()
-
-    def pulumi(*args: str) -> str:
-        done = subprocess.run(
-            ["pulumi", *args, "--cwd", str(project)], env=env, capture_output=True, text=True,
-            timeout=300, check=False,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout
-
-    pulumi("stack", "select", "--create", "local")
-    pulumi("config", "set", "apiUrl", datadog_emulator.url)
-    pulumi("up", "--yes")
-    pulumi("up", "--yes", "--expect-no-changes")
-
-    assert len(datadog_emulator.connections()) == 2

@@ -176,3 +176,14 @@ def test_bulk_adoption_brings_every_connection_an_org_shares_under_management(
     assert {r["id"] for r in s.resources().values()} == shared
     assert received in {c["id"] for c in emu.connections()}
     assert s.api_calls()["POST"] == 0
+
+
+def test_the_yaml_stack_runs_the_plugin_from_this_checkout(yaml_stack_local: CliStack) -> None:
+    """The README's `plugins:` entry: no archive, the checkout's folder and .venv."""
+    s = yaml_stack_local
+    s.set_config(_local_config(s.emu))
+    s.pulumi("up", "--yes")
+    assert s.api_calls() == Counter({"POST": 2})
+    s.pulumi("up", "--yes", "--expect-no-changes")
+    s.pulumi("destroy", "--yes")
+    assert s.api_calls() == Counter({"DELETE": 2})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import signal
 import sys
 import threading
@@ -11,6 +12,29 @@ from typing import Any
 
 # The port the local stack (stacks/Pulumi.local.yaml) points at.
 DEFAULT_EMULATOR_PORT = 18126
+
+
+def port_number(text: str) -> int:
+    """argparse type: a TCP port, 0 (any free one) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{port} is not a port: use 1-65535, or 0 for any free one"
+        )
+    return port
+
+
+def bind_error_text(error: OSError, port: int) -> str:
+    """What a user reads when the emulator cannot listen: the cause, then what to do."""
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"port {port} is already in use (another `crossorg emulator` or `dev.py demo`?): stop "
+            "that one, or pick another port with --port (0 picks a free one)"
+        )
+    return f"cannot listen on port {port}: {error.strerror or error}"
 
 
 def _rate_limit(text: str) -> tuple[str, Any]:
@@ -34,7 +58,7 @@ def register(groups: Any) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     parser.add_argument(
         "--port",
-        type=int,
+        type=port_number,
         default=DEFAULT_EMULATOR_PORT,
         help=f"port to listen on (0 = any free port; default {DEFAULT_EMULATOR_PORT})",
     )
@@ -67,9 +91,13 @@ def cmd_emulator(args: argparse.Namespace) -> int:
             port=args.port,
             rate_limits=dict(args.rate_limit),
         )
-        emulator.start()
     except (SeedError, ValueError, OSError) as error:
         print(f"crossorg emulator: {error}", file=sys.stderr)
+        return 2
+    try:
+        emulator.start()
+    except OSError as error:
+        print(f"crossorg emulator: {bind_error_text(error, args.port)}", file=sys.stderr)
         return 2
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

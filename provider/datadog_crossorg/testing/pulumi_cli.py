@@ -113,9 +113,15 @@ class PulumiCLI:
                 self.env.pop(name, None)
 
     def run(
-        self, *args: str, check: bool = True, timeout: float = 600, cwd: Path | None = None
+        self,
+        *args: str,
+        check: bool = True,
+        timeout: float | None = 600,
+        cwd: Path | None = None,
+        capture: bool = True,
     ) -> Result:
-        """`pulumi <args>` in the project folder; raises PulumiError on failure when `check`."""
+        """`pulumi <args>` in the project folder; raises PulumiError on failure when `check`.
+        With `capture=False` the output goes to this process's terminal (Result holds none)."""
         command = [str(self.engine_bin / "pulumi"), *args]
         if args and args[0] not in {"plugin", "login", "version", "about"}:
             command += ["--non-interactive", "--color", "never"]
@@ -123,12 +129,12 @@ class PulumiCLI:
             command,
             cwd=cwd or self.project_dir,
             env=self.env,
-            capture_output=True,
+            capture_output=capture,
             text=True,
             timeout=timeout,
             stdin=subprocess.DEVNULL,
         )
-        result = Result(tuple(args), done.returncode, done.stdout, done.stderr)
+        result = Result(tuple(args), done.returncode, done.stdout or "", done.stderr or "")
         if check and result.code != 0:
             raise PulumiError(str(result))
         return result

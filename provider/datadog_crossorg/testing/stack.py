@@ -63,9 +63,8 @@ def emulator_stack_config(
     return config
 
 
-def write_stack_file(path: str | Path, config: Mapping[str, str]) -> Path:
-    """Write `config` as a Pulumi.<stack>.yaml (structured values as YAML, not JSON text)."""
-    import yaml
+def stack_file_values(config: Mapping[str, str]) -> dict[str, Any]:
+    """`config` as a stack file holds it: structured values as YAML, not JSON text."""
 
     def value(text: str) -> Any:
         try:
@@ -74,6 +73,15 @@ def write_stack_file(path: str | Path, config: Mapping[str, str]) -> Path:
             return text
         return parsed if isinstance(parsed, dict | list) else text
 
+    return {k: value(v) for k, v in config.items()}
+
+
+def write_stack_file(path: str | Path, config: Mapping[str, str], **settings: Any) -> Path:
+    """Write `config` as a Pulumi.<stack>.yaml, beside other stack `settings` (encryptionsalt)."""
+    import yaml
+
     path = Path(path)
-    path.write_text(yaml.safe_dump({"config": {k: value(v) for k, v in config.items()}}))
+    path.write_text(
+        yaml.safe_dump({**settings, "config": stack_file_values(config)}, sort_keys=False)
+    )
     return path
