@@ -3,7 +3,13 @@ tested on its own reading of the API) and request bodies shared by rule and wire
 
 from __future__ import annotations
 
+import http.client
+import json
+import socket
+import time
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -97,3 +103,76 @@ def dashboard_body(title: str = "CPU across orgs", **extra: Any) -> dict[str, An
     }
     body.update(extra)
     return body
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """What came back on a raw socket: a parsed response, or why there was none."""
+
+    status: int | None  # None: no response (closed, reset or timed out); `error` says which
+    headers: dict[str, str]  # names lowercased
+    body: bytes
+    seconds: float  # from the last byte sent to the end of the response
+    error: str | None = None
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def raw_exchange(
+    emu: Emulator,
+    data: bytes,
+    *,
+    method: str = "GET",
+    timeout: float = 5.0,
+    half_close: bool = False,
+) -> RawAnswer:
+    """Send `data` as is on a new loopback connection and read one response (`method` tells
+    the parser whether a body follows, as for HEAD); `half_close` then says "no more bytes"."""
+    split = urlsplit(emu.url)
+    assert split.hostname is not None and split.port is not None
+    with socket.create_connection((split.hostname, split.port), timeout=timeout) as sock:
+        try:
+            sock.sendall(data)
+            if half_close:
+                sock.shutdown(socket.SHUT_WR)
+        except OSError as error:  # the server answered and closed before reading it all
+            return _read_answer(sock, method, time.monotonic(), f"send: {error!r}")
+        return _read_answer(sock, method, time.monotonic(), None)
+
+
+def _read_answer(sock: socket.socket, method: str, sent: float, error: str | None) -> RawAnswer:
+    response = http.client.HTTPResponse(sock, method=method)
+    try:
+        response.begin()
+        body = response.read()
+    except (OSError, http.client.HTTPException) as failure:
+        reason = f"{error}; " if error else ""
+        return RawAnswer(None, {}, b"", time.monotonic() - sent, f"{reason}{failure!r}")
+    headers = {name.lower(): value for name, value in response.getheaders()}
+    return RawAnswer(response.status, headers, body, time.monotonic() - sent, error)
+
+
+def raw_request(
+    emu: Emulator,
+    method: str,
+    path: str,
+    *,
+    headers: dict[str, str] | None = None,
+    body: bytes = b"",
+    key_pair: str | None = "hub",
+    timeout: float = 5.0,
+) -> RawAnswer:
+    """One request written by hand: `headers` go out exactly as given (no Content-Length is
+    added), preceded by the key pair's headers unless `key_pair` is None."""
+    lines = [f"{method} {path} HTTP/1.1", "Host: localhost"]
+    if key_pair is not None:
+        keys = emu.keys(key_pair)
+        lines += [f"DD-API-KEY: {keys.api_key}", f"DD-APPLICATION-KEY: {keys.app_key}"]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return raw_exchange(emu, head + body, method=method, timeout=timeout)
+
+
+def with_length(body: bytes) -> dict[str, str]:
+    return {"Content-Type": "application/json", "Content-Length": str(len(body))}

@@ -7,6 +7,7 @@ import requests
 from emu_wire import CONNECTIONS, connection_body
 
 from datadog_crossorg.emulator import Emulator, Fault
+from datadog_crossorg.emulator.ratelimit import DEFAULT_LIMITS
 
 
 def control(emu: Emulator, method: str, path: str, **kwargs) -> requests.Response:
@@ -56,7 +57,9 @@ def test_reset_returns_to_the_seed_and_clears_faults_requests_and_counters(
     assert datadog_emulator.requests == []
     assert api("hub").get("/api/v1/org").status_code == 200
     # a limit set at run time goes too: the constructor's configuration is the reset point
-    assert "X-RateLimit-Limit" not in api("hub").get(CONNECTIONS).headers
+    after = api("hub").get(CONNECTIONS)
+    assert after.status_code == 200
+    assert after.headers["X-RateLimit-Limit"] == str(DEFAULT_LIMITS["org_connections"].limit)
 
 
 def test_reset_over_http(datadog_emulator: Emulator, api):

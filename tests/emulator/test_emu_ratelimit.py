@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 import requests
-from emu_wire import CONNECTIONS, DASHBOARDS, Api, connection_body
+from emu_wire import CONNECTIONS, DASHBOARDS, Api, connection_body, dashboard_body
 
-from datadog_crossorg.emulator import Emulator, RateLimit, load_seed
-from datadog_crossorg.emulator.ratelimit import RateLimiter, parse_limit_option
+from datadog_crossorg.emulator import RATE_LIMIT_GROUPS, Emulator, Fault, RateLimit, load_seed
+from datadog_crossorg.emulator.ratelimit import DEFAULT_LIMITS, RateLimiter, parse_limit_option
 
 HEADERS = (
     "X-RateLimit-Limit",
@@ -52,13 +52,13 @@ def test_past_the_limit_requests_are_refused_until_the_next_window():
     assert limiter.hit("org-a", "dashboards").allowed
 
 
-def test_limits_count_per_org_and_per_group_and_unconfigured_groups_are_unlimited():
+def test_limits_count_per_org_and_per_group():
     limiter = RateLimiter({"org": RateLimit(1, 10)}, clock=Clock(0.0))
     assert limiter.hit("org-a", "org").allowed
     assert limiter.hit("org-b", "org").allowed
     assert not limiter.hit("org-a", "org").allowed
-    unlimited = [limiter.hit("org-a", "validate") for _ in range(50)]
-    assert all(v.allowed and v.headers == {} for v in unlimited)
+    others = [limiter.hit("org-a", "validate") for _ in range(50)]
+    assert all(v.allowed for v in others)
 
 
 def test_reset_restores_the_initial_limits_and_forgets_counts():
@@ -107,7 +107,8 @@ def test_every_response_of_a_limited_group_carries_the_headers_and_429_past_the_
     # and another org, and another group of the same org, are not affected
     assert api("search").get(CONNECTIONS).status_code == 200
     dashboards = payments.get(DASHBOARDS)
-    assert dashboards.status_code == 200 and "X-RateLimit-Limit" not in dashboards.headers
+    assert dashboards.status_code == 200
+    assert dashboards.headers["X-RateLimit-Limit"] == str(DEFAULT_LIMITS["dashboards"].limit)
 
 
 def test_limits_come_from_the_seed_and_the_constructor(datadog_emulator_factory):
@@ -142,3 +143,73 @@ def test_requests_with_bad_keys_are_not_counted(datadog_emulator: Emulator, api)
     assert stranger.get(CONNECTIONS).status_code == 403
     stranger.close()
     assert api("hub").get(CONNECTIONS).status_code == 200
+
+
+# -- defaults (issue 16, item 14) ---------------------------------------------------------------
+def test_every_group_has_a_default_limit_with_headers_and_a_429_past_it():
+    limiter = RateLimiter(clock=Clock(3000.5))
+    verdicts = {group: limiter.hit("org-a", group) for group in RATE_LIMIT_GROUPS}
+    for group, verdict in verdicts.items():
+        rule = DEFAULT_LIMITS[group]
+        assert verdict.allowed and verdict.headers == {
+            "X-RateLimit-Limit": str(rule.limit),
+            "X-RateLimit-Period": str(rule.period),
+            "X-RateLimit-Remaining": str(rule.limit - 1),
+            "X-RateLimit-Reset": "1",
+            "X-RateLimit-Name": group,
+        }
+    rule = DEFAULT_LIMITS["org"]
+    answers = [limiter.hit("org-a", "org").allowed for _ in range(rule.limit)]
+    assert answers.count(False) == 1 and not answers[-1]
+    assert limiter.limits == {}  # nothing configured: the defaults are not configuration
+
+
+def test_every_answer_of_every_api_group_carries_rate_limit_headers(datadog_emulator, api):
+    # given an emulator with no rate limit configured
+    hub = api("hub")
+    board = hub.post(DASHBOARDS, json=dashboard_body()).json()
+    policy = f"/api/v2/restriction_policy/dashboard:{board['id']}"
+    query = {
+        "data": {
+            "type": "timeseries_request",
+            "attributes": {
+                "from": 1_700_000_000_000,
+                "to": 1_700_003_600_000,
+                "queries": [{"data_source": "metrics", "name": "a", "query": "avg:x{*}"}],
+            },
+        }
+    }
+    # when each group answers, with a success or an error
+    answers = {
+        "org_connections": hub.get(CONNECTIONS),
+        "dashboards": hub.get(f"{DASHBOARDS}/nope-nop-nop"),
+        "org": hub.get("/api/v1/org"),
+        "validate": hub.get("/api/v1/validate"),
+        "restriction_policy": hub.get(policy),
+        "query_timeseries": hub.post("/api/v2/query/timeseries", json=query),
+    }
+    # then every answer names its group and carries the whole set of headers
+    assert {group: r.status_code for group, r in answers.items()} == {
+        "org_connections": 200,
+        "dashboards": 404,
+        "org": 200,
+        "validate": 200,
+        "restriction_policy": 200,
+        "query_timeseries": 200,
+    }
+    for group, answer in answers.items():
+        assert all(h in answer.headers for h in HEADERS), group
+        assert answer.headers["X-RateLimit-Name"] == group
+        limit = int(answer.headers["X-RateLimit-Limit"])
+        assert 0 <= int(answer.headers["X-RateLimit-Remaining"]) < limit
+
+
+def test_an_injected_429_of_an_unconfigured_group_says_to_wait_a_second(datadog_emulator, api):
+    datadog_emulator.add_fault(Fault("status", method="GET", path=CONNECTIONS, status=429))
+    answer = api("hub").get(CONNECTIONS)
+    assert answer.status_code == 429
+    assert (answer.headers["X-RateLimit-Remaining"], answer.headers["X-RateLimit-Reset"]) == (
+        "0",
+        "1",
+    )
+    assert answer.headers["X-RateLimit-Limit"] == str(DEFAULT_LIMITS["org_connections"].limit)

@@ -233,3 +233,33 @@ def test_stop_closes_kept_alive_connections_and_the_port(datadog_emulator_factor
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{url}/api/v1/validate", timeout=2)
     hub.close()
+
+
+def test_keys_in_the_query_string_authenticate_as_datadog_documents(datadog_emulator: Emulator):
+    # given the key pair of payments in the query string only, as Datadog's API pages show it
+    keys = datadog_emulator.keys("payments")
+    auth = {"api_key": keys.api_key, "application_key": keys.app_key}
+    anonymous = Api(datadog_emulator, {})
+    hub_uuid = datadog_emulator.org_uuid("hub")
+    # when it creates, lists and deletes a connection, and validates its API key
+    created = anonymous.post(CONNECTIONS, params=auth, json=connection_body(hub_uuid))
+    listed = anonymous.get(CONNECTIONS, params=auth | {"sink_org_id": hub_uuid})
+    cid = created.json()["data"]["id"]
+    deleted = anonymous.delete(f"{CONNECTIONS}/{cid}", params=auth)
+    valid = anonymous.get("/api/v1/validate", params={"api_key": keys.api_key})
+    wrong = anonymous.get(CONNECTIONS, params={"api_key": keys.api_key, "application_key": "x"})
+    anonymous.close()
+    # then each is answered as with headers, and the keys never reach the request log
+    assert [r.status_code for r in (created, listed, deleted, valid, wrong)] == [
+        200,
+        200,
+        200,
+        200,
+        403,
+    ]
+    assert [c["id"] for c in listed.json()["data"]] == [cid]
+    records = datadog_emulator.requests
+    assert [r.key_pair for r in records] == ["payments"] * 3 + [None, None]  # validate: no pair
+    assert records[3].org_uuid == datadog_emulator.org_uuid("payments")
+    assert all("api_key" not in r.query and "application_key" not in r.query for r in records)
+    assert records[1].query == {"sink_org_id": hub_uuid}

@@ -43,8 +43,44 @@ class NotFound(ApiError):
         super().__init__(message)
 
 
+class MethodNotAllowed(ApiError):
+    """A method no route of the path serves (HEAD, OPTIONS, anything unknown): `allow` lists
+    the ones that are, for the Allow header."""
+
+    status = 405
+
+    def __init__(self, allow: tuple[str, ...], message: str = "Method Not Allowed") -> None:
+        super().__init__(message)
+        self.allow = allow
+
+
+class RequestTimeout(ApiError):
+    """The request did not arrive whole within the server's request timeout."""
+
+    status = 408
+
+    def __init__(
+        self, message: str = "Request Timeout: the request did not arrive in time"
+    ) -> None:
+        super().__init__(message)
+
+
 class Conflict(ApiError):
     status = 409
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Request Entity Too Large: the body exceeds {limit} bytes")
+
+
+class UriTooLong(ApiError):
+    status = 414
+
+    def __init__(self, message: str = "URI Too Long") -> None:
+        super().__init__(message)
 
 
 class TooManyRequests(ApiError):

@@ -13,7 +13,7 @@ from datadog_crossorg.emulator.model import KeyPair
 from datadog_crossorg.emulator.ratelimit import RateLimit, RateLimiter, parse_limits
 from datadog_crossorg.emulator.requestlog import RequestLog, RequestRecord
 from datadog_crossorg.emulator.seed import SeedSource
-from datadog_crossorg.emulator.server import Context, EmulatorHTTPServer
+from datadog_crossorg.emulator.server import Context, EmulatorHTTPServer, WireLimits
 from datadog_crossorg.emulator.state import Backend
 
 
@@ -35,8 +35,11 @@ class Emulator:
 
     `seed` is None (the default seed), a path or a dict. With `state_file`, the world is loaded
     from it when it exists and saved to it after every change. `rate_limits` maps a group
-    ("org_connections", "dashboards", "org", "validate") to {"limit": N, "period": seconds};
-    it adds to (and overrides) the seed's.
+    ("org_connections", "dashboards", "org", "validate", "restriction_policy",
+    "query_timeseries") to {"limit": N, "period": seconds}; it adds to (and overrides) the
+    seed's, and a group named nowhere runs on its generous default. `request_timeout` (seconds
+    from a request's first byte to its last) and `max_body` (bytes) bound every request: past
+    them the answer is 408 or 413.
     """
 
     def __init__(
@@ -46,12 +49,15 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         rate_limits: Mapping[str, Any] | None = None,
+        request_timeout: float = WireLimits.request_timeout,
+        max_body: int = WireLimits.max_body,
     ) -> None:
         self._host = loopback_host(host)
         self._port = port
         backend = Backend(seed, state_file)
         limits = {**backend.seed_rate_limits, **parse_limits(rate_limits or {})}
-        self._context = Context(backend, FaultPlan(), RateLimiter(limits), RequestLog())
+        wire = WireLimits(request_timeout=request_timeout, max_body=max_body)
+        self._context = Context(backend, FaultPlan(), RateLimiter(limits), RequestLog(), wire)
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
 

@@ -1,9 +1,13 @@
 """Rate limits per org and per endpoint group, with Datadog's X-RateLimit-* headers.
 
 Windows are calendar aligned (a window starts at floor(now / period) * period), as Datadog's
-`X-RateLimit-Period` describes. A group without a configured limit is unlimited and its
-responses carry no X-RateLimit headers: the emulator does not invent numbers Datadog has not
-published, and a test can tell a limited group from an unlimited one.
+`X-RateLimit-Period` describes. Datadog limits every API endpoint and sends the headers on every
+answer of a limited group, so every group here has a limit: the configured one, else its
+default in DEFAULT_LIMITS. Datadog publishes no figure for these groups and the recordings in
+shared/datadog-api carry none, so the defaults are generous stand-ins: one-second windows
+(an injected 429 then says "retry in a second", as the fault tests expect) with ten times the
+calls a second the emulator can serve on a laptop, so a client that paces on the headers is
+never slowed. A test that wants a binding limit configures one.
 """
 
 from __future__ import annotations
@@ -15,7 +19,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-GROUPS = ("org_connections", "dashboards", "org", "validate")
+GROUPS = (
+    "org_connections",
+    "dashboards",
+    "org",
+    "validate",
+    "restriction_policy",
+    "query_timeseries",
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,10 @@ class RateLimit:
             raise ValueError("limit must be a non-negative integer")
         if not isinstance(self.period, int) or self.period < 1:
             raise ValueError("period must be a positive integer (seconds)")
+
+
+DEFAULT_LIMIT = RateLimit(10_000, 1)
+DEFAULT_LIMITS: dict[str, RateLimit] = dict.fromkeys(GROUPS, DEFAULT_LIMIT)
 
 
 def parse_limits(spec: Mapping[str, Any]) -> dict[str, RateLimit]:
@@ -80,6 +95,7 @@ class RateLimiter:
 
     @property
     def limits(self) -> dict[str, RateLimit]:
+        """The configured limits (groups not listed run on their DEFAULT_LIMITS)."""
         with self._lock:
             return dict(self._limits)
 
@@ -99,9 +115,7 @@ class RateLimiter:
     def hit(self, org_uuid: str, group: str) -> Verdict:
         """Count one request; refuse it once the window's limit is reached."""
         with self._lock:
-            rule = self._limits.get(group)
-            if rule is None:
-                return Verdict(True, {})
+            rule = self._rule(group)
             now = self._clock()
             start = math.floor(now / rule.period) * rule.period
             window, count = self._windows.get((org_uuid, group), (start, 0))
@@ -114,12 +128,15 @@ class RateLimiter:
             return Verdict(allowed, _headers(group, rule, rule.limit - count, start, now))
 
     def exhausted_headers(self, group: str) -> dict[str, str]:
-        """Headers for an injected 429: the group's real window, or a 1-per-second stand-in."""
+        """Headers for an injected 429: the group's window (configured or default), spent."""
         with self._lock:
-            rule = self._limits.get(group) or RateLimit(1, 1)
+            rule = self._rule(group)
             now = self._clock()
             start = math.floor(now / rule.period) * rule.period
             return _headers(group, rule, 0, start, now)
+
+    def _rule(self, group: str) -> RateLimit:
+        return self._limits.get(group) or DEFAULT_LIMITS.get(group, DEFAULT_LIMIT)
 
 
 def _headers(group: str, rule: RateLimit, remaining: int, start: int, now: float) -> dict[str, str]:

@@ -37,6 +37,11 @@ EVENT_SOURCES = ("logs", "audit")  # event-platform sources that org connections
 DATA_SOURCES = ("metrics", *EVENT_SOURCES)
 MAX_POINTS = 300
 DEFAULT_POINTS = 150
+MAX_MILLIS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z: later is no time at all
+# Bounds on a formula, far above any real one, so that no formula can exhaust the parser or the
+# evaluator's stack (a 20,000-term sum did): Datadog's own limits are not documented.
+MAX_FORMULA_LENGTH = 4096
+MAX_FORMULA_DEPTH = 100
 _METRIC_QUERY = re.compile(
     r"^(?:(?:avg|sum|min|max|count):)?(?P<metric>[A-Za-z][A-Za-z0-9_.]*)\{[^{}]*\}"
     r"(?:\s*by\s*\{[^{}]*\})?(?:\.[a-z_]+\([^()]*\))*$"
@@ -67,9 +72,13 @@ def _millis(attributes: dict[str, Any], name: str, required: bool = True) -> int
     value = attributes.get(name)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise _invalid(f"'{name}' must be a time in milliseconds since the epoch")
-    return int(value)
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    # 1e999 arrives as inf: it, NaN and 400-digit integers are no time either
+    if number is None or not (0 <= number <= MAX_MILLIS) or number != int(number):
+        raise _invalid(
+            f"'{name}' must be a time in milliseconds since the epoch (0 to {MAX_MILLIS})"
+        )
+    return int(number)
 
 
 def _parse_query(raw: Any, index: int, caller_org: str) -> _Query:
@@ -202,11 +211,20 @@ def _points(world: World, query: _Query, grid: list[int], start: int, end: int) 
 
 # -- formulas --------------------------------------------------------------------------------
 def _compile(formula: str, names: set[str]) -> ast.expr:
-    """Arithmetic over query names and numbers; functions are not emulated (400)."""
+    """Arithmetic over query names and numbers; functions are not emulated (400).
+
+    Integers past 2**53 become floats, so a 5000-digit constant is refused here rather than
+    overflowing in evaluation, and the tree's depth is bounded before it is evaluated
+    recursively.
+    """
+    if len(formula) > MAX_FORMULA_LENGTH:
+        raise _invalid(f"a formula may be at most {MAX_FORMULA_LENGTH} characters long")
     try:
         tree = ast.parse(formula.strip(), mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise _invalid(f"formula {formula!r} does not parse") from None
+    if _depth(tree) > MAX_FORMULA_DEPTH:
+        raise _invalid(f"formula {formula!r} nests deeper than {MAX_FORMULA_DEPTH} operations")
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id not in names:
             raise _invalid(f"formula {formula!r} names no query {node.id!r}")
@@ -215,9 +233,33 @@ def _compile(formula: str, names: set[str]) -> ast.expr:
             raise _invalid(
                 f"formula {formula!r}: only + - * / over query names and numbers are emulated"
             )
-        if isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
-            raise _invalid(f"formula {formula!r}: constants must be numbers")
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+                raise _invalid(f"formula {formula!r}: constants must be numbers")
+            if isinstance(node.value, int) and abs(node.value) >= 2**53:
+                try:  # an integer this large only overflows later: make it a float now
+                    node.value = float(node.value)
+                except OverflowError:
+                    raise _invalid(f"formula {formula!r}: a constant is too large") from None
     return tree
+
+
+def _depth(tree: ast.expr) -> int:
+    """Iterative: measuring a deep tree must not itself recurse."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _finite(value: Any) -> Any:
+    """Overflow (1e308 * 1e308) is no data point: null, as a division by zero is."""
+    try:
+        return value if value is None or math.isfinite(value) else None
+    except OverflowError:  # an integer past the largest float
+        return None
 
 
 def _evaluate(node: ast.expr, row: dict[str, Any]) -> Any:
@@ -232,7 +274,10 @@ def _evaluate(node: ast.expr, row: dict[str, Any]) -> Any:
     left, right = _evaluate(node.left, row), _evaluate(node.right, row)
     if left is None or right is None or (isinstance(node.op, ast.Div) and right == 0):
         return None
-    return _OPERATORS[type(node.op)](left, right)
+    try:
+        return _OPERATORS[type(node.op)](left, right)
+    except OverflowError:  # an integer too large for a float: no data point
+        return None
 
 
 # -- the endpoint ----------------------------------------------------------------------------
@@ -247,7 +292,7 @@ def query_timeseries(world: World, key_pair: KeyPair, body: Any) -> dict[str, An
     times = sorted({t for points in by_name.values() for t in points})
     if trees:
         rows = [{name: points.get(t) for name, points in by_name.items()} for t in times]
-        values = [[_evaluate(tree, row) for row in rows] for tree in trees]
+        values = [[_finite(_evaluate(tree, row)) for row in rows] for tree in trees]
     else:
         values = [[by_name[q.name].get(t) for t in times] for q in queries]
     return {

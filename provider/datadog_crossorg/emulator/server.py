@@ -3,11 +3,17 @@
 HTTP/1.1 with keep-alive (clients reuse connections), `Content-Length` on every response, one
 thread per connection. Loopback control endpoints under /_emulator/ (no auth, not logged, not
 rate limited) let tests in other processes steer the emulator.
+
+A request that cannot be read as one (bad framing, a body over the size limit, bytes that stop
+coming) gets a JSON answer like every other (400, 413, 408) and the connection closes: its
+framing can no longer be trusted. Every read of a request ends by its deadline, so a slow or
+broken client holds its own thread for at most the request timeout and never anyone else's.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import re
 import socket
@@ -16,13 +22,24 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from datadog_crossorg.emulator.errors import ApiError, Forbidden, NotFound, TooManyRequests
+from datadog_crossorg.emulator.errors import (
+    ApiError,
+    BadRequest,
+    Forbidden,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    RequestTimeout,
+    TooManyRequests,
+    UriTooLong,
+)
 from datadog_crossorg.emulator.faults import Fault, FaultPlan
 from datadog_crossorg.emulator.model import KeyPair
 from datadog_crossorg.emulator.ratelimit import RateLimiter, parse_limits
@@ -160,6 +177,39 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
     return None
 
 
+API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+KEY_PARAMS = ("api_key", "application_key")  # query-string keys, as Datadog's API pages show
+
+
+def allowed_methods(path: str) -> tuple[str, ...]:
+    """The methods some route serves at `path` (all of them for a path no route knows)."""
+    served = tuple(m for m in API_METHODS if match(m, path) is not None)
+    return served or API_METHODS
+
+
+@dataclass(frozen=True)
+class WireLimits:
+    """How long and how large a request may be.
+
+    `request_timeout` runs from a request's first byte to its last; `idle_timeout` is how long
+    a kept-alive connection may wait for its next request (nginx's default keep-alive timeout)
+    before it is closed without a word. `max_body` is the largest body Datadog documents for its
+    intake APIs (5 MB for logs); `max_json_depth` bounds nesting far above any real dashboard,
+    so no rule recurses into a pathological document.
+    """
+
+    request_timeout: float = 10.0
+    idle_timeout: float = 75.0
+    max_body: int = 5 * 1024 * 1024
+    max_json_depth: int = 64
+
+    def __post_init__(self) -> None:
+        if not (self.request_timeout > 0 and self.idle_timeout > 0):
+            raise ValueError("timeouts must be positive (seconds)")
+        if self.max_body < 0 or self.max_json_depth < 1:
+            raise ValueError("max_body must be >= 0 and max_json_depth >= 1")
+
+
 @dataclass(frozen=True)
 class Context:
     """Everything a request may touch; the Emulator owns one and so does its server."""
@@ -168,6 +218,7 @@ class Context:
     faults: FaultPlan
     limiter: RateLimiter
     log: RequestLog
+    wire: WireLimits = field(default_factory=WireLimits)
 
     def reset(self) -> None:
         """Back to the seed; no faults, no logged requests, fresh rate-limit counters."""
@@ -189,15 +240,84 @@ class _Drop(Exception):
     """Close the connection without any response."""
 
 
+LINGER = 2.0  # seconds to read what a refused client still sends before closing
+MAX_BLANK_LINES = 8  # empty lines tolerated before a request line (RFC 9112 2.2)
+MAX_LINE = 65536  # request line, header, chunk-size and trailer lines
+MAX_TRAILERS = 100
+
+
+class _DeadlineReader:
+    """The connection's rfile, every read of a request bounded by that request's deadline.
+
+    A socket timeout alone restarts with every byte, so a client trickling one byte a second
+    would never time out; here each read waits only for what is left until the deadline.
+    """
+
+    def __init__(self, buffered: io.BufferedReader, sock: socket.socket) -> None:
+        self._buffered = buffered
+        self._sock = sock
+        self.deadline = 0.0
+
+    def wait_for_request(self, idle_timeout: float) -> bool:
+        """Wait for the first byte of the next request; False when the client closed or idled."""
+        self._sock.settimeout(idle_timeout)
+        try:
+            return bool(self._buffered.peek(1))
+        except OSError:  # timed out, or reset
+            return False
+
+    def _available(self) -> bytes:
+        """Buffered bytes; when there are none, one read from the socket until the deadline."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise RequestTimeout()
+        self._sock.settimeout(left)
+        try:
+            return self._buffered.peek(1)
+        except TimeoutError:
+            raise RequestTimeout() from None
+
+    def readline(self, limit: int = -1) -> bytes:
+        line = bytearray()
+        while limit < 0 or len(line) < limit:
+            available = self._available()
+            if not available:
+                break
+            room = len(available) if limit < 0 else min(len(available), limit - len(line))
+            end = available.find(b"\n", 0, room)
+            line += self._buffered.read(room if end < 0 else end + 1)
+            if end >= 0:
+                break
+        return bytes(line)
+
+    def read(self, size: int) -> bytes:
+        data = bytearray()
+        while len(data) < size:
+            available = self._available()
+            if not available:
+                break
+            data += self._buffered.read(min(len(available), size - len(data)))
+        return bytes(data)
+
+    @property
+    def closed(self) -> bool:
+        return self._buffered.closed
+
+    def close(self) -> None:
+        self._buffered.close()
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "datadog-crossorg-emulator"
     sys_version = ""
     disable_nagle_algorithm = True
     server: EmulatorHTTPServer
+    rfile: Any  # a _DeadlineReader once set up
 
     def setup(self) -> None:
         super().setup()
+        self.rfile = _DeadlineReader(self.rfile, self.connection)
         self.server.track(self.connection)
 
     def finish(self) -> None:
@@ -209,11 +329,81 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: the request log is the record, and headers carry keys."""
 
-    def _dispatch(self) -> None:
-        split = urlsplit(self.path)
-        path = split.path
-        query = dict(parse_qsl(split.query, keep_blank_values=True))
-        body = self._read_body()
+    # -- one request -----------------------------------------------------------------------
+    def handle_one_request(self) -> None:
+        """Read one request within the deadline and answer it; a request that cannot be read
+        is answered too (JSON, like every answer) and ends the connection."""
+        wire = self.server.context.wire
+        self.close_connection = True
+        self.command, self.requestline, self.request_version = "", "", "HTTP/1.1"
+        try:
+            if not self.rfile.wait_for_request(wire.idle_timeout):
+                return
+            self.rfile.deadline = time.monotonic() + wire.request_timeout
+            try:
+                if not self._read_request_line() or not self.parse_request():
+                    return
+                raw = self._read_body()
+                target = urlsplit(self.path)
+            except ApiError as error:
+                self._refuse(error)
+                return
+            except ValueError:  # urlsplit: a request target that is no URL at all
+                self._refuse(BadRequest("Bad Request: malformed request target"))
+                return
+            self.connection.settimeout(wire.request_timeout)  # for writing the answer
+            self._dispatch(target.path, target.query, raw)
+            self.wfile.flush()
+        except OSError:  # the client went away, or stopped reading the answer
+            self.close_connection = True
+
+    def _read_request_line(self) -> bool:
+        """The request line, after at most a few empty lines; False when the client is gone."""
+        line = b""
+        for _ in range(MAX_BLANK_LINES + 1):
+            line = self.rfile.readline(MAX_LINE + 1)
+            if line not in (b"\r\n", b"\n"):
+                break
+        self.raw_requestline = line
+        if not line:
+            return False
+        if len(line) > MAX_LINE:
+            raise UriTooLong()
+        if not line.endswith(b"\n"):
+            raise BadRequest("Bad Request: the request line ended before its end of line")
+        if len(line.split()) != 3:  # no HTTP/0.9 requests: method, target and version
+            raise BadRequest("Bad Request: malformed request line")
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """parse_request's refusals (bad version, header lines too long or too many), as JSON."""
+        refusal = ApiError(message or HTTPStatus(code).phrase)
+        refusal.status = code
+        self._refuse(refusal)
+
+    def _refuse(self, error: ApiError) -> None:
+        """Answer a request that could not be read, then close (after letting the client finish
+        sending, so that closing with unread bytes does not reset the answer away)."""
+        self.close_connection = True
+        if not self.request_version.startswith("HTTP/1."):
+            self.request_version = "HTTP/1.1"  # no HTTP/0.9 answers: always a status line
+        with contextlib.suppress(OSError):
+            self.connection.settimeout(self.server.context.wire.request_timeout)
+            self._send(Reply(error.status, error.body(), {"Connection": "close"}))
+            self.wfile.flush()
+            self._linger()
+
+    def _linger(self) -> None:
+        self.connection.shutdown(socket.SHUT_WR)
+        end = time.monotonic() + min(LINGER, self.server.context.wire.request_timeout)
+        while (left := end - time.monotonic()) > 0:
+            self.connection.settimeout(left)
+            if not self.connection.recv(65536):
+                return
+
+    def _dispatch(self, path: str, query_text: str, raw: bytes) -> None:
+        query = dict(parse_qsl(query_text, keep_blank_values=True))
+        body = parse_json(raw, self.server.context.wire.max_json_depth)
         try:
             if path.startswith("/_emulator/"):
                 reply = self._control(self.command, path, body)
@@ -229,18 +419,23 @@ class Handler(BaseHTTPRequestHandler):
             reply = Reply(500, {"errors": ["Internal Server Error"]}, {})
         self._send(reply)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
-
     # -- API -------------------------------------------------------------------------------
     def _api(self, method: str, path: str, query: dict[str, str], body: Any) -> Reply:
         context = self.server.context
-        api_key = self.headers.get("DD-API-KEY")
-        app_key = self.headers.get("DD-APPLICATION-KEY")
+        # Keys come in headers, or in the query string as Datadog's API pages show them; they
+        # never reach a rule or the request log.
+        api_key = self.headers.get("DD-API-KEY") or query.get("api_key")
+        app_key = self.headers.get("DD-APPLICATION-KEY") or query.get("application_key")
+        query = {name: value for name, value in query.items() if name not in KEY_PARAMS}
         pair_name, org_uuid = context.backend.identify(api_key, app_key)
 
         def record(status: int) -> None:
             context.log.append(RequestRecord(method, path, query, status, pair_name, org_uuid))
 
+        if method not in API_METHODS:
+            reply = _error_reply(MethodNotAllowed(allowed_methods(path)))
+            record(reply.status)
+            return reply
         found = match(method, path)
         if found is None:
             reply = Reply(404, NotFound().body(), {})
@@ -290,6 +485,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- control ---------------------------------------------------------------------------
     def _control(self, method: str, path: str, body: Any) -> Reply:
+        if method not in API_METHODS:
+            return _error_reply(MethodNotAllowed(("GET", "POST", "PUT", "DELETE")))
         try:
             return Reply(200, self._control_op(method, path, body), {})
         except KeyError as error:
@@ -338,28 +535,54 @@ class Handler(BaseHTTPRequestHandler):
         raise KeyError(f"no control endpoint {method} {path}")
 
     # -- bytes -----------------------------------------------------------------------------
-    def _read_body(self) -> Any:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            raw = self._read_chunked()
-        else:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if not raw.strip():
-            return None
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return INVALID_JSON
+    def _read_body(self) -> bytes:
+        """The body as framed by Transfer-Encoding or Content-Length, within the size limit."""
+        limit = self.server.context.wire.max_body
+        codings = _tokens(self.headers.get_all("Transfer-Encoding") or [])
+        if codings:
+            if codings != ["chunked"]:
+                raise BadRequest("Bad Request: only the chunked Transfer-Encoding is supported")
+            return self._read_chunked(limit)
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if not lengths:
+            return b""
+        text = lengths.pop()
+        if lengths or not re.fullmatch(r"[0-9]+", text):
+            raise BadRequest("Bad Request: invalid Content-Length")
+        text = text.lstrip("0") or "0"
+        if len(text) > 15 or int(text) > limit:
+            raise PayloadTooLarge(limit)
+        length = int(text)
+        raw = self.rfile.read(length)
+        if len(raw) < length:
+            raise BadRequest("Bad Request: the body ended before its Content-Length")
+        return raw
 
-    def _read_chunked(self) -> bytes:
-        chunks = []
+    def _read_chunked(self, limit: int) -> bytes:
+        body = bytearray()
         while True:
-            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            line = self.rfile.readline(MAX_LINE + 1)
+            size_text = line.split(b";", 1)[0].strip()
+            if not line.endswith(b"\n") or not re.fullmatch(rb"[0-9A-Fa-f]{1,15}", size_text):
+                raise BadRequest("Bad Request: invalid chunk size")
+            size = int(size_text, 16)
             if size == 0:
-                while self.rfile.readline().strip():  # trailers, then the blank line
-                    pass
-                return b"".join(chunks)
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline()
+                break
+            if len(body) + size > limit:
+                raise PayloadTooLarge(limit)
+            chunk = self.rfile.read(size)
+            if len(chunk) < size:
+                raise BadRequest("Bad Request: the body ended inside a chunk")
+            body += chunk
+            if self.rfile.readline(3) not in (b"\r\n", b"\n"):
+                raise BadRequest("Bad Request: a chunk is longer than its size")
+        for _ in range(MAX_TRAILERS):  # trailers, then the empty line
+            line = self.rfile.readline(MAX_LINE + 1)
+            if not line.endswith(b"\n"):
+                raise BadRequest("Bad Request: the body ended inside its trailers")
+            if not line.strip():
+                return bytes(body)
+        raise BadRequest("Bad Request: too many trailer lines")
 
     def _send(self, reply: Reply) -> None:
         no_body = reply.status == 204
@@ -371,7 +594,51 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(payload)
+        if self.command != "HEAD":  # a HEAD answer says the length of a body it does not send
+            self.wfile.write(payload)
+
+
+def _error_reply(error: ApiError) -> Reply:
+    headers = {"Allow": ", ".join(error.allow)} if isinstance(error, MethodNotAllowed) else {}
+    return Reply(error.status, error.body(), headers)
+
+
+def _tokens(values: Iterable[str]) -> list[str]:
+    return [t.strip().lower() for value in values for t in value.split(",") if t.strip()]
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(raw: bytes, max_depth: int) -> Any:
+    """A request body as JSON: None when empty, INVALID_JSON when it is not strict JSON (NaN and
+    Infinity are not) or nests deeper than `max_depth`; the rules refuse INVALID_JSON as
+    malformed, each with its own 400."""
+    if not raw.strip():
+        return None
+    try:
+        value = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return INVALID_JSON
+    return value if _nests_within(value, max_depth) else INVALID_JSON
+
+
+def _nests_within(value: Any, max_depth: int) -> bool:
+    """Iterative, so checking a deep document cannot itself overflow the stack."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > max_depth:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
 
 
 def _limits_body(limiter: RateLimiter) -> dict[str, Any]:
