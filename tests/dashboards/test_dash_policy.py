@@ -24,19 +24,19 @@ from pulumi_policy.proxy import unknown_checking_proxy
 
 import datadog_crossorg.policy
 from datadog_crossorg.dashboards.validate import UNKNOWN
-from datadog_crossorg.policy.rules import (
+from datadog_crossorg.policy.rules import validate_query_uuids, validate_sources_connected
+from datadog_crossorg.tokens import (
     CROSS_ORG_DASHBOARD,
     DASHBOARD_JSON,
+    NATIVE_ORG_CONNECTION,
     ORG_CONNECTION,
-    validate_query_uuids,
-    validate_sources_connected,
+    TYPED_DASHBOARDS,
 )
 
 HUB = "ba11379d-38db-492a-a71e-7f33d3254a94"
 PAY = "7bd471e8-b9fe-4ee7-9e36-d59b281bd96f"
 EDGE = "710ae7b4-96b3-42f9-ae01-ea1db2d89dfc"
-TYPED = "datadog:index/dashboard:Dashboard"
-TYPED_V2 = "datadog:index/dashboardV2:DashboardV2"
+TYPED, TYPED_V2 = TYPED_DASHBOARDS
 
 
 def options() -> PolicyResourceOptions:
@@ -126,6 +126,12 @@ def connection(name: str, source: str, types: list[str]) -> PolicyResource:
     return policy_resource(ORG_CONNECTION, name, props)
 
 
+def native_connection(name: str, source: str, types: list[str]) -> PolicyResource:
+    """The native plugin's OrgConnection: camelCase properties, as its schema names them."""
+    props = {"sourceOrgId": source, "sinkOrgId": HUB, "connectionTypes": types}
+    return policy_resource(NATIVE_ORG_CONNECTION, name, props)
+
+
 def stack_violations(*resources: PolicyResource) -> list[tuple[str, str | None]]:
     found: list[tuple[str, str | None]] = []
     validate_sources_connected(
@@ -175,6 +181,18 @@ def test_stack_with_the_needed_connections_or_one_still_unknown_passes() -> None
     pending = stack_violations(connection("pay", UNKNOWN, ["metrics"]), hub_dashboard(query))
 
     assert connected == [] and pending == []
+
+
+def test_a_native_org_connection_counts_like_the_dynamic_one() -> None:
+    logs = {"data_source": "logs", "name": "err", "cross_org_uuids": [PAY]}
+
+    connected = stack_violations(native_connection("pay", PAY, ["logs"]), hub_dashboard(logs))
+    short = stack_violations(native_connection("pay", PAY, ["metrics"]), hub_dashboard(logs))
+
+    assert connected == []
+    assert [m.split("shares only ")[1] for m, _ in short] == [
+        "metrics: add logs to its connection_types"
+    ]
 
 
 @pytest.fixture

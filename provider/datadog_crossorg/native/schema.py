@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from datadog_crossorg.connections import REPLACE_ON
+from datadog_crossorg.tokens import NATIVE_ORG_CONNECTION, PACKAGE
 
-PACKAGE = "datadog-crossorg"
-RESOURCE_TYPE = f"{PACKAGE}:index:OrgConnection"
+RESOURCE_TYPE = NATIVE_ORG_CONNECTION
 PROVIDER_TYPE = f"pulumi:providers:{PACKAGE}"
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 

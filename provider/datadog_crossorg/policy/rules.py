@@ -7,7 +7,8 @@ input is the JSON text) and typed `Dashboard`/`DashboardV2` (their query args ca
 - `cross-org-query-uuids` (each resource): at most one UUID per query, each a well-formed org
   UUID, from a data source an org connection can share.
 - `cross-org-source-connected` (the whole stack): each query's source org has an OrgConnection in
-  the stack to the dashboard's org that shares the query's data type. The dashboard's org is the
+  the stack (the dynamic resource or the native plugin's) to the dashboard's org that shares the
+  query's data type. The dashboard's org is the
   `sink_org_id` output of its `CrossOrgDashboard` parent; a dashboard without one is checked
   against connections into any org.
 
@@ -41,11 +42,22 @@ from datadog_crossorg.dashboards.validate import (
     is_unknown,
     json_queries,
 )
+from datadog_crossorg.native.schema import wire_name
+from datadog_crossorg.tokens import (
+    CROSS_ORG_DASHBOARD,
+    DASHBOARD_JSON,
+    NATIVE_ORG_CONNECTION,
+    ORG_CONNECTION,
+    TYPED_DASHBOARDS,
+)
 
-DASHBOARD_JSON = "datadog:index/dashboardJson:DashboardJson"
-TYPED_DASHBOARDS = ("datadog:index/dashboard:Dashboard", "datadog:index/dashboardV2:DashboardV2")
-ORG_CONNECTION = "pulumi-python:dynamic/datadog:OrgConnection"
-CROSS_ORG_DASHBOARD = "datadog-crossorg:index:CrossOrgDashboard"
+_LINK_FIELDS = ("source_org_id", "sink_org_id", "connection_types")
+# Per OrgConnection type token, the names its props give the fields of a `Link`: the dynamic
+# resource keeps the API's snake_case, the native plugin's schema uses camelCase.
+CONNECTION_FIELDS: dict[str, tuple[str, ...]] = {
+    ORG_CONNECTION: _LINK_FIELDS,
+    NATIVE_ORG_CONNECTION: tuple(map(wire_name, _LINK_FIELDS)),
+}
 
 
 def plain(value: Any) -> Any:
@@ -114,9 +126,9 @@ def validate_sources_connected(
     args: StackValidationArgs, report_violation: ReportViolation
 ) -> None:
     links = [
-        Link.of(p.get("source_org_id"), p.get("sink_org_id"), p.get("connection_types"), r.name)
+        Link.of(*(p.get(name) for name in CONNECTION_FIELDS[r.resource_type]), r.name)
         for r in args.resources
-        if r.resource_type == ORG_CONNECTION
+        if r.resource_type in CONNECTION_FIELDS
         for p in [plain(r.props)]
     ]
     for resource in args.resources:
