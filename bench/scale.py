@@ -23,22 +23,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from pulumi.dynamic.dynamic import serialize_provider
 
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.emulator.worlds import spoke_name
 from datadog_crossorg.org_connection import LISTING_TTL_KEY, OrgConnectionProvider
 from datadog_crossorg.testing.harness import Engine, Goal, HarnessError, ProviderServer, Result
+from datadog_crossorg.tokens import ORG_CONNECTION
 
 ROOT = Path(__file__).resolve().parents[1]
-TYPE = "pulumi-python:dynamic/datadog:OrgConnection"
+TYPE = ORG_CONNECTION
 SECRET_KEYS = frozenset({"datadog:apiKey", "datadog:appKey", "datadog-crossorg:orgs"})
 ENGINE_PARALLEL = 16  # the engine's default --parallel
 PAGE_SIZE = 1000  # connections per listing page (the client's default)
 CONNECTIONS_PATH = "/api/v2/org_connections"
-# The provider pickled ONCE: pulumi's serialize_provider swaps pickle internals globally and is
-# not thread-safe, and the engine harness would otherwise call it from 16 threads at once.
-PROVIDER_BLOB = serialize_provider(OrgConnectionProvider())
+# The provider pickled once, as the OrgConnection resource registers it.
+PROVIDER_BLOB = OrgConnectionProvider().pickled()
 
 
 @dataclass(frozen=True)

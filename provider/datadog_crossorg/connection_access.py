@@ -12,7 +12,7 @@ source's and its sink's) written with different key pairs, the policy has its ow
 removal restores full access), and the resource reads the same as Datadog's restriction-policy API.
 
 The provider is a thin adapter over `access.py`. Its pickled form (type token
-`pulumi-python:dynamic/datadog:ConnectionAccess`) holds no state, like OrgConnectionProvider's.
+`tokens.CONNECTION_ACCESS`) holds no state, like OrgConnectionProvider's.
 """
 
 from __future__ import annotations
@@ -26,15 +26,15 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     UpdateResult,
 )
 
-from datadog_crossorg import access
+from datadog_crossorg import access, tokens
 
 # The same runtime as OrgConnection's (key ring, one client per key pair, never pickled) and the
 # same reading of preview-time unknowns.
 from datadog_crossorg.dynamic_support import (
+    StableResource,
     StatelessProvider,
     check_result,
     diff_result,
@@ -89,7 +89,9 @@ class ConnectionAccessProvider(StatelessProvider):
         access.delete(self.runtime().client(spec.org), spec)
 
 
-class ConnectionAccess(Resource, module="datadog", name="ConnectionAccess"):
+class ConnectionAccess(
+    StableResource, module=tokens.DYNAMIC_MODULE, name=tokens.CONNECTION_ACCESS_NAME
+):
     """One org's restriction policy on an org connection: who may edit it (and, on the sink
     side, view the data it shares).
 

@@ -4,20 +4,30 @@ The engine pickles the provider into every resource's state and calls it in a pr
 with several threads. `StatelessProvider` pickles to its class reference alone (bytes stable across
 versions, never a key) and builds its `ProviderRuntime` (see runtime.py) in the provider process:
 from the stack config (`configure`), or from the environment when no config arrives.
+`StableResource` registers those bytes with a pinned pickle protocol.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
+import pickle
 import sys
 import threading
 import traceback
 from types import ModuleType
 from typing import Any
 
-from pulumi.dynamic import CheckFailure, CheckResult, ConfigureRequest, DiffResult, ResourceProvider
+from pulumi import CustomResource, Inputs, ResourceOptions
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    DiffResult,
+    Resource,
+    ResourceProvider,
+)
 
-from datadog_crossorg.access import AccessError
 from datadog_crossorg.client.errors import DatadogError
 from datadog_crossorg.connections import DiffDecision, OrgConnectionError, Problem
 from datadog_crossorg.credentials import CredentialsError, KeyRing
@@ -30,19 +40,26 @@ from datadog_crossorg.runtime import (
 )
 
 _RUNTIME_LOCK = threading.Lock()
+PROVIDER_KEY = "__provider"
+# The protocol of the released `__provider` bytes. pulumi.dynamic pickles with the interpreter's
+# `pickle.DEFAULT_PROTOCOL` (5 from Python 3.14): following it would change every resource's
+# `__provider` after an interpreter upgrade, and each would show `~__provider` and update.
+PICKLE_PROTOCOL = 4
 _LOG = logging.getLogger(__name__)
 
-# Errors whose message says what went wrong and how to fix it: a user can cause each of them.
-USER_ERRORS: tuple[type[Exception], ...] = (
-    OrgConnectionError,
-    AccessError,
-    CredentialsError,
-    DatadogError,
-)
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """Errors whose message says what went wrong and how to fix it: a user can cause each.
+    (access.py loads the HTTP stack, so it is imported only when an error is being shown.)"""
+    from datadog_crossorg.access import AccessError
+
+    return (OrgConnectionError, AccessError, CredentialsError, DatadogError)
+
 
 __all__ = [
     "LISTING_TTL_KEY",
     "ProviderRuntime",
+    "StableResource",
     "StatelessProvider",
     "check_result",
     "diff_result",
@@ -69,7 +86,7 @@ class _MessageFirstTraceback:
     """Stands in for the `traceback` module inside pulumi.dynamic's provider server.
 
     That server answers any exception with `traceback.format_exc()` as the gRPC error, and
-    `pulumi up` prints it as is: the cause would sit at the bottom of a traceback. For USER_ERRORS
+    `pulumi up` prints it as is: the cause would sit at the bottom of a traceback. For user_errors()
     the text is the message alone; anything else (a bug) keeps its full traceback.
     """
 
@@ -81,7 +98,7 @@ class _MessageFirstTraceback:
 
     def format_exc(self, *args: Any, **kwargs: Any) -> str:
         error = sys.exc_info()[1]
-        if isinstance(error, USER_ERRORS):
+        if isinstance(error, user_errors()):
             return f"{error}"
         return self._real.format_exc(*args, **kwargs)
 
@@ -113,6 +130,11 @@ class StatelessProvider(ResourceProvider):
     def __getstate__(self) -> dict[str, Any]:
         return {}
 
+    def pickled(self) -> str:
+        """The `__provider` value: base64 of the class reference pickled with PICKLE_PROTOCOL
+        (what pulumi's `serialize_provider` gives under protocol 4, byte for byte)."""
+        return base64.b64encode(pickle.dumps(self, protocol=PICKLE_PROTOCOL)).decode("ascii")
+
     def __setstate__(self, _state: dict[str, Any]) -> None:
         show_user_errors_first()  # unpickling is the first thing the provider server does
 
@@ -132,4 +154,25 @@ class StatelessProvider(ResourceProvider):
         get = req.config.get
         self.__dict__["_rt"] = ProviderRuntime(
             KeyRing.from_config(get), listing_ttl(get(LISTING_TTL_KEY)), client_options(get)
+        )
+
+
+class StableResource(Resource):
+    """A dynamic resource whose `__provider` is `provider.pickled()`, the same bytes under any
+    interpreter. pulumi.dynamic's constructor, which pickles with the default protocol, is
+    bypassed; the secret wrapping it adds is never needed: a StatelessProvider captures nothing
+    (it sets `serialize_as_secret_always = False`)."""
+
+    def __init__(
+        self,
+        provider: StatelessProvider,
+        name: str,
+        props: Inputs,
+        opts: ResourceOptions | None = None,
+    ) -> None:
+        if PROVIDER_KEY in props:
+            raise ValueError(f"a dynamic resource must not define the {PROVIDER_KEY} key")
+        props = {**props, PROVIDER_KEY: provider.pickled()}
+        CustomResource.__init__(
+            self, f"pulumi-python:{self._resource_type_name}", name, props, opts
         )

@@ -8,7 +8,7 @@ Schema (the API's own names):
 
 The provider below is a thin adapter: every rule lives in `connections.py`. Its methods are called
 by the `python -m pulumi.dynamic` server, possibly on several threads at once. The pickled provider
-(type token `pulumi-python:dynamic/datadog:OrgConnection`) holds no state at all, so its bytes stay
+(type token `tokens.ORG_CONNECTION`) holds no state at all, so its bytes stay
 the same across versions and no key ever enters a state file.
 """
 
@@ -23,13 +23,13 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    Resource,
     UpdateResult,
 )
 
-from datadog_crossorg import connections
+from datadog_crossorg import connections, tokens
 from datadog_crossorg.dynamic_support import (
     LISTING_TTL_KEY,
+    StableResource,
     StatelessProvider,
     check_result,
     diff_result,
@@ -71,6 +71,7 @@ class OrgConnectionProvider(StatelessProvider):
             id_,
             sink_org_id=props.get("sink_org_id") or None,
             source_org_id=props.get("source_org_id") or None,
+            org=org,
         )
         if conn is None:
             return ReadResult("", {})
@@ -88,7 +89,8 @@ class OrgConnectionProvider(StatelessProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Engine: Delete on destroy and after a replacement; already gone is fine."""
-        connections.delete(self.runtime().view(props.get("org") or None), id_)
+        org = props.get("org") or None
+        connections.delete(self.runtime().view(org), id_, org)
 
 
 class OrgConnectionArgs:
@@ -107,7 +109,7 @@ class OrgConnectionArgs:
         self.adopt = adopt
 
 
-class OrgConnection(Resource, module="datadog", name="OrgConnection"):
+class OrgConnection(StableResource, module=tokens.DYNAMIC_MODULE, name=tokens.ORG_CONNECTION_NAME):
     """A connection that shares the source org's data (`connection_types`) with a sink org.
 
     The source is the org of the key pair the resource uses: `org` names one from the stack config

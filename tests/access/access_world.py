@@ -18,9 +18,10 @@ from datadog_crossorg.org_connection import OrgConnectionProvider
 from datadog_crossorg.testing.harness import Engine, Goal, ProviderServer
 from datadog_crossorg.testing.probe import EmulatorProbe
 from datadog_crossorg.testing.stack import emulator_stack_config
+from datadog_crossorg.tokens import CONNECTION_ACCESS, ORG_CONNECTION
 
-CONNECTION = "pulumi-python:dynamic/datadog:OrgConnection"
-ACCESS = "pulumi-python:dynamic/datadog:ConnectionAccess"
+CONNECTION = ORG_CONNECTION
+ACCESS = CONNECTION_ACCESS
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 NAMED = ("payments", "payments-dev", "search", "hub-viewer")
 SECRET_KEYS = {"datadog:apiKey", "datadog:appKey", "datadog-crossorg:orgs"}

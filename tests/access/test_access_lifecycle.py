@@ -17,7 +17,6 @@ from access_world import (
     QUINN,
     World,
 )
-from pulumi.dynamic.dynamic import serialize_provider
 
 from datadog_crossorg.client import Forbidden
 from datadog_crossorg.client.records import Binding, TimeseriesQuery
@@ -274,7 +273,7 @@ def test_a_read_by_id_alone_finds_the_policy(connected: World) -> None:
     rid = f"cross-org-connection:{world.engine.state['payments-to-hub'].id}"
     with world.client("payments") as pat:
         pat.set_restriction_policy(rid, [Binding("editor", (PAYMENTS_ADMIN,))])
-    props = {"__provider": serialize_provider(ConnectionAccessProvider()), "org": "payments"}
+    props = {"__provider": ConnectionAccessProvider().pickled(), "org": "payments"}
 
     found, outs, _ = world.server.read(rid, "urn:test::get", props)
 

@@ -11,8 +11,9 @@ from native_world import NativeEngine, NativePlugin, provider_config
 
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.testing.harness import ProviderError
+from datadog_crossorg.tokens import NATIVE_ORG_CONNECTION
 
-URN = "urn:pulumi:test::native::datadog-crossorg:index:OrgConnection::c"
+URN = f"urn:pulumi:test::native::{NATIVE_ORG_CONNECTION}::c"
 _KEY_ENV = (
     "DATADOG_API_KEY",
     "DD_API_KEY",

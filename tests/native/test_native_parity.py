@@ -17,8 +17,9 @@ from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.native import schema
 from datadog_crossorg.org_connection import OrgConnectionProvider
 from datadog_crossorg.testing import harness
+from datadog_crossorg.tokens import ORG_CONNECTION
 
-DYNAMIC_TYPE = "pulumi-python:dynamic/datadog:OrgConnection"
+DYNAMIC_TYPE = ORG_CONNECTION
 _SNAKE = {schema.wire_name(n): n for n in schema.properties(schema.OrgConnectionOutputs)}
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -86,9 +87,8 @@ class Dynamic:
         self.engine.destroy()
 
     def get(self, connection_id: str) -> dict[str, Any]:
-        from pulumi.dynamic.dynamic import serialize_provider
 
-        props = {"__provider": serialize_provider(OrgConnectionProvider())}
+        props = {"__provider": OrgConnectionProvider().pickled()}
         return _plain(self.server.read(connection_id, "urn:test::get", props)[1])
 
     def outputs(self) -> dict[str, dict[str, Any]]:

@@ -17,6 +17,7 @@ from datadog_crossorg import connections
 from datadog_crossorg.cli import main
 from datadog_crossorg.client import CONNECTION_TYPES
 from datadog_crossorg.native import schema
+from datadog_crossorg.tokens import NATIVE_ORG_CONNECTION
 
 # From the metaschema: the package name, a type token, and the keys each object may carry.
 NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9_]*$")
@@ -96,7 +97,7 @@ def test_package_resource_and_config_are_the_ones_users_name() -> None:
     doc = schema.build()
 
     assert doc["name"] == "datadog-crossorg"
-    assert list(doc["resources"]) == ["datadog-crossorg:index:OrgConnection"]
+    assert list(doc["resources"]) == [NATIVE_ORG_CONNECTION]
     config = doc["config"]["variables"]
     assert {k for k, v in config.items() if v.get("secret")} == {"apiKey", "appKey"}
     assert {"apiKey", "appKey", "apiUrl"} <= set(config)

@@ -12,8 +12,9 @@ from datadog_crossorg.org_connection import OrgConnectionProvider
 from datadog_crossorg.testing.harness import Engine, Goal, ProviderServer
 from datadog_crossorg.testing.probe import EmulatorProbe
 from datadog_crossorg.testing.stack import SECRET_KEYS, emulator_stack_config
+from datadog_crossorg.tokens import ORG_CONNECTION
 
-TYPE = "pulumi-python:dynamic/datadog:OrgConnection"
+TYPE = ORG_CONNECTION
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 

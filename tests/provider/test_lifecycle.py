@@ -6,7 +6,6 @@ tests/lifecycle/test_lifecycle_both_adapters.py."""
 from __future__ import annotations
 
 from deploy import World
-from pulumi.dynamic.dynamic import serialize_provider
 
 from datadog_crossorg.org_connection import OrgConnectionProvider
 
@@ -23,7 +22,7 @@ def test_source_changed_for_the_same_sink_replaces_without_a_409(world: World) -
 
 def test_get_reads_an_existing_connection_by_id_alone(world: World) -> None:
     existing = world.client("payments").create_connection(world.emu.org_uuid("hub"), ["metrics"]).id
-    props = {"__provider": serialize_provider(OrgConnectionProvider()), "org": "payments"}
+    props = {"__provider": OrgConnectionProvider().pickled(), "org": "payments"}
     found_id, outs, _ = world.server.read(existing, "urn:test::get", props)
 
     assert found_id == existing

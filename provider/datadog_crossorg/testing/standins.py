@@ -20,11 +20,12 @@ from typing import Any
 
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+from datadog_crossorg import tokens
 from datadog_crossorg.client import NotFound
 from datadog_crossorg.connections import Problem
 from datadog_crossorg.dynamic_support import StatelessProvider, check_result, is_unknown
 
-DASHBOARD_JSON = "datadog:index/dashboardJson:DashboardJson"
+DASHBOARD_JSON = tokens.DASHBOARD_JSON
 
 
 def _document(text: Any) -> dict[str, Any]:

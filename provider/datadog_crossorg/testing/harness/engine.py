@@ -45,7 +45,11 @@ _PICKLE_LOCK = threading.Lock()
 
 
 def _pickled(provider: Any) -> str:
-    """`__provider` as the SDK's Resource computes it, one pickling at a time."""
+    """`__provider` as the program's Resource computes it: the provider's own pinned bytes
+    (`StatelessProvider.pickled`), else pulumi's, one pickling at a time."""
+    pinned = getattr(provider, "pickled", None)
+    if callable(pinned):
+        return pinned()
     with _PICKLE_LOCK:
         return serialize_provider(provider)
 
