@@ -21,6 +21,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from datadog_crossorg.client import (
@@ -56,6 +57,10 @@ REPLACE_ON = ("sink_org_id", "org")
 _NAME_FIELDS = ("source_org_name", "sink_org_name", "created_by_name")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _CREATE_ATTEMPTS = 3
+# How far Datadog's clock may run behind ours: a connection created up to this long before our
+# first POST may still be our own commit. Wider lets an out-of-band connection made just before
+# pass for ours; narrower refuses our own commit on a lagging clock (safe: the adopt message).
+CLOCK_SKEW_MARGIN = timedelta(seconds=5)
 
 
 class OrgConnectionError(Exception):
@@ -122,6 +127,9 @@ class OrgView:
         self.client = client
         self.listing: ListingCache[list[Connection]] | None = ListingCache(ttl) if ttl > 0 else None
         self._on_write = on_write or self.invalidate
+        # The key pair's user, once known. No endpoint tells it (`/api/v1/validate` says only
+        # `valid`), so it is learned from the `created_by` of a connection this view created.
+        self.user_id: str | None = None
 
     def invalidate(self) -> None:
         if self.listing is not None:
@@ -285,13 +293,42 @@ def decide_diff(
     return DiffDecision(changed, replaces, delete_first)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """Our first POST of a create: when it started (our clock) and who sends it, if known.
+
+    After an ambiguous failure the look may find our own commit or a connection that existed
+    before; only this evidence tells them apart.
+    """
+
+    started: datetime
+    user_id: str | None = None
+
+    def made(self, conn: Connection) -> bool:
+        """True only if `conn` can be ours: created no earlier than our first POST (less
+        `CLOCK_SKEW_MARGIN`) and, when both are known, by our key pair's user. A `created_at`
+        that does not parse cannot be told apart: False (refuse rather than take)."""
+        try:
+            created = datetime.fromisoformat(conn.created_at)
+        except (TypeError, ValueError):
+            return False
+        if created.tzinfo is None:
+            return False
+        if self.user_id and conn.created_by_id and conn.created_by_id != self.user_id:
+            return False
+        return created >= self.started - CLOCK_SKEW_MARGIN
+
+
 def create(view: OrgView, spec: ConnectionSpec) -> Connection:
     """Create the connection from the client's org (the source) to the sink, or adopt it.
 
     An ambiguous failure (timeout, reset, 5xx: the server may have committed) is followed by a
     look at the connections to the sink before any retry, so a committed create is taken, never
-    duplicated, and never left behind unmanaged.
+    duplicated, and never left behind unmanaged. What the look finds is taken as ours only on
+    evidence (`Attempt.made`): a connection that existed before our first POST gets the adopt
+    message, exactly as without the fault.
     """
+    attempt = Attempt(datetime.now(UTC), view.user_id)
     saw_ambiguous = False
     last: DatadogError | None = None
     client = view.client
@@ -303,27 +340,35 @@ def create(view: OrgView, spec: ConnectionSpec) -> Connection:
             if existing is None:  # deleted between our POST and our look: try again
                 last = exc
                 continue
-            if saw_ambiguous and existing.connection_types == spec.connection_types:
-                return existing  # our own earlier attempt committed
-            return _adopt_or_refuse(view, existing, spec)
+            if not saw_ambiguous:  # our first POST met it: it was there before
+                return _adopt_or_refuse(view, existing, spec)
+            return _take_or_refuse(view, existing, spec, attempt)
         except Unavailable as exc:
             last = exc
             if not exc.ambiguous:
-                raise _explain("create", spec, exc) from None
+                raise _explain("create", spec, spec.org, exc) from None
             saw_ambiguous = True
             existing = find_to_sink(view, spec.sink_org_id)
             if existing is None:
                 continue
-            if existing.connection_types == spec.connection_types:
-                return existing
-            return _adopt_or_refuse(view, existing, spec)
+            return _take_or_refuse(view, existing, spec, attempt)
         except DatadogError as exc:
-            raise _explain("create", spec, exc) from None
+            raise _explain("create", spec, spec.org, exc) from None
         else:
             view.wrote()
+            view.user_id = view.user_id or created.created_by_id
             return created
     assert last is not None
-    raise _explain("create", spec, last) from None
+    raise _explain("create", spec, spec.org, last) from None
+
+
+def _take_or_refuse(
+    view: OrgView, existing: Connection, spec: ConnectionSpec, attempt: Attempt
+) -> Connection:
+    """After an ambiguous POST: our own commit is taken; anything else is adopted or refused."""
+    if attempt.made(existing) and existing.connection_types == spec.connection_types:
+        return existing
+    return _adopt_or_refuse(view, existing, spec)
 
 
 def _adopt_or_refuse(view: OrgView, existing: Connection, spec: ConnectionSpec) -> Connection:
@@ -340,7 +385,7 @@ def _adopt_or_refuse(view: OrgView, existing: Connection, spec: ConnectionSpec) 
     try:
         updated = view.client.update_connection(existing.id, list(spec.connection_types))
     except DatadogError as exc:
-        raise _explain("adopt", spec, exc) from None
+        raise _explain("adopt", spec, spec.org, exc) from None
     finally:
         view.wrote()
     return with_names_from(updated, dataclasses.asdict(existing))
@@ -365,6 +410,7 @@ def read(
     *,
     sink_org_id: str | None = None,
     source_org_id: str | None = None,
+    org: str | None = None,
 ) -> Connection | None:
     """The connection with this id as Datadog has it now, or None when it is gone.
 
@@ -375,7 +421,7 @@ def read(
     try:
         found = view.connections(sink_org_id=sink_org_id, source_org_id=source_org_id)
     except DatadogError as exc:
-        raise OrgConnectionError(f"could not read org connection {connection_id}: {exc}") from None
+        raise _explain("read", connection_id, org, exc) from None
     return next((c for c in found if c.id == connection_id), None)
 
 
@@ -384,6 +430,7 @@ def update(
     connection_id: str,
     connection_types: Sequence[str],
     previous: Mapping[str, Any],
+    org: str | None = None,
 ) -> Connection:
     """Set the connection's types (one PATCH); names the PATCH response omits come from `previous`."""
     try:
@@ -396,9 +443,7 @@ def update(
             "its creator was deactivated); run `pulumi refresh`, then `pulumi up` to create it again"
         ) from None
     except DatadogError as exc:
-        raise OrgConnectionError(
-            f"could not update org connection {connection_id}: {exc}"
-        ) from None
+        raise _explain("update", connection_id, org, exc) from None
     finally:
         view.wrote()
     return with_names_from(updated, previous)
@@ -412,22 +457,20 @@ def apply_update(
     if normalize_types(olds.get("connection_types") or ()) == spec.connection_types:
         outs = {name: olds.get(name) for name in OUTPUT_NAMES}
     else:
-        conn = update(view, connection_id, spec.connection_types, olds)
+        conn = update(view, connection_id, spec.connection_types, olds, spec.org)
         outs = outputs(conn, spec.org, spec.adopt)
     outs.update(org=spec.org, adopt=spec.adopt)
     return outs
 
 
-def delete(view: OrgView, connection_id: str) -> bool:
+def delete(view: OrgView, connection_id: str, org: str | None = None) -> bool:
     """Delete the connection (from its source or sink org); False when it was already gone."""
     try:
         view.client.delete_connection(connection_id)
     except NotFound:
         return False
     except DatadogError as exc:
-        raise OrgConnectionError(
-            f"could not delete org connection {connection_id}: {exc}"
-        ) from None
+        raise _explain("delete", connection_id, org, exc) from None
     finally:
         view.wrote()
     return True
@@ -471,10 +514,17 @@ def inputs(conn: Connection, org: str | None, adopt: bool) -> dict[str, Any]:
     return found
 
 
-def _explain(action: str, spec: ConnectionSpec, exc: DatadogError) -> OrgConnectionError:
-    """Turn a Datadog error into a message that says what to do about it."""
-    where = f"to sink {spec.sink_org_id} ({', '.join(spec.connection_types)})"
-    via = f"key pair {spec.org!r}" if spec.org else "the default key pair (datadog:apiKey)"
+def _explain(
+    action: str, target: ConnectionSpec | str, org: str | None, exc: DatadogError
+) -> OrgConnectionError:
+    """Turn a Datadog error into a message that leads with what failed and says what to do.
+    `target` is the spec being created or adopted, or the id of an existing connection."""
+    if isinstance(target, ConnectionSpec):
+        what = f"to sink {target.sink_org_id} ({', '.join(target.connection_types)})"
+    else:
+        what = target
+    via = f"key pair {org!r}" if org else "the default key pair"
+    url_key = f"datadog-crossorg:orgs.{org}.apiUrl" if org else "datadog:apiUrl"
     if isinstance(exc, NotFound):
         hint = (
             "the sink org was not found: sink_org_id must be the UUID of an org in the same "
@@ -482,8 +532,9 @@ def _explain(action: str, spec: ConnectionSpec, exc: DatadogError) -> OrgConnect
         )
     elif isinstance(exc, Forbidden):
         hint = (
-            f"{via} was refused: connections are created from the SOURCE org, with a key pair "
-            "whose application key has org_connections_write"
+            f"{via} was refused: check its apiKey and appKey; connections are created and updated "
+            "from the SOURCE org, with an application key that has org_connections_write "
+            "(org_connections_read to read)"
         )
     elif isinstance(exc, Invalid):
         hint = (
@@ -491,8 +542,13 @@ def _explain(action: str, spec: ConnectionSpec, exc: DatadogError) -> OrgConnect
             "account on the same site, and an org not on an Enterprise plan may share with at most "
             "5 other orgs"
         )
+    elif isinstance(exc, Unavailable) and not exc.ambiguous:
+        hint = (
+            f"Datadog could not be reached with {via}: check its apiUrl ({url_key}, or the "
+            "provider's apiUrl) and the network; nothing was changed"
+        )
     elif isinstance(exc, Unavailable):
         hint = "Datadog did not answer in time; nothing was left half-created, run the update again"
     else:
         hint = "see Datadog's message"
-    return OrgConnectionError(f"could not {action} org connection {where}: {hint}. Datadog: {exc}")
+    return OrgConnectionError(f"could not {action} org connection {what}: {hint}. Datadog: {exc}")
