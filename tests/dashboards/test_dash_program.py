@@ -30,9 +30,9 @@ from datadog_crossorg.policy.rules import validate_query_uuids
 from datadog_crossorg.stack_config import load_config_file
 from datadog_crossorg.testing.harness import Engine, ProviderServer
 from datadog_crossorg.testing.mocks import ProgramResult, run_program
+from datadog_crossorg.tokens import DASHBOARD_JSON, TYPED_DASHBOARDS
 
 ROOT = Path(__file__).resolve().parents[2]
-DASHBOARD_JSON = "datadog:index/dashboardJson:DashboardJson"
 SECRET_KEYS = {"datadog:apiKey", "datadog:appKey", "datadog-crossorg:orgs"}
 
 
@@ -164,9 +164,9 @@ def test_typed_dashboard_registers_cross_org_uuids_as_one_string_under_wire_name
 
     result = deploy(program)
 
-    (typed,) = [r for r in result.resources if r.type == "datadog:index/dashboard:Dashboard"]
+    (typed,) = [r for r in result.resources if r.type == TYPED_DASHBOARDS[0]]
     query = typed.inputs["widgets"][0]["timeseriesDefinition"]["requests"][0]["queries"][0]
-    assert typed.type == "datadog:index/dashboard:Dashboard"
+    assert typed.type == TYPED_DASHBOARDS[0]
     assert query["metricQuery"]["crossOrgUuids"] == datadog_emulator.org_uuid("edge")
     assert typed.dependency_names == ("edge-to-hub",)
     found: list[str] = []
@@ -224,3 +224,34 @@ def test_a_pulumi_output_as_source_is_resolved_and_checked_against_the_given_con
     query = document["widgets"][0]["definition"]["requests"][0]["queries"][0]
     assert query["cross_org_uuids"] == [datadog_emulator.org_uuid("edge").upper()]
     assert sent.dependency_names == ("edge-to-hub",)
+
+
+def test_logs_over_a_metrics_only_connection_of_the_same_program_fails_at_the_first_preview(
+    deploy: Callable[..., ProgramResult], datadog_emulator: Emulator
+) -> None:
+    # given: the connection does not exist yet, so its source org is unknown at preview; its
+    # declared sink and types are known
+    program = connection_program(["metrics"], lambda c: LogsQuery("e", "status:error", source=c))
+
+    # when / then: the first preview already fails, naming the connection and the fix
+    with pytest.raises(ValueError) as failure:
+        deploy(program, preview=True)
+
+    hub = datadog_emulator.org_uuid("hub")
+    assert str(failure.value).endswith(
+        'dashboard "edge-view" has 1 cross-org problem(s):\n'
+        '  - widgets[0].requests[0].queries[0] (name "e") in widget "W": reads logs of org '
+        f"<source of edge-to-hub> but connection edge-to-hub from that org to the dashboard's "
+        f"org {hub} shares only metrics: add logs to its connection_types"
+    )
+    assert datadog_emulator.connections() == []
+
+
+def test_a_preview_of_a_connection_that_shares_the_type_passes(
+    deploy: Callable[..., ProgramResult],
+) -> None:
+    program = connection_program(["logs"], lambda c: LogsQuery("e", "status:error", source=c))
+
+    preview = deploy(program, preview=True)
+
+    assert dashboards(preview)["edge-view"].inputs["dashboard"] == UNKNOWN

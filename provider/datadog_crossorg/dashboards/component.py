@@ -16,12 +16,15 @@ those it is checked against. The JSON it sends is computed from the connections'
 check: a query with more than one or a malformed UUID, or reading an org that shares nothing of
 the query's data type with the dashboard's org, fails the program with `DashboardInvalid` naming
 the widget and the query, and nothing is sent. Where a connection's outputs are not known yet
-(its first preview) the JSON is unknown in that preview and the check runs at `up`, before the
-dashboard is created.
+(its first preview) the JSON is unknown in that preview; a query reading a connection into the
+dashboard's org is still checked then against the connection's declared types, and the full
+check runs at `up`, before the dashboard is created.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -37,11 +40,12 @@ from datadog_crossorg.dashboards.validate import (
     check_queries,
     json_queries,
 )
+from datadog_crossorg.tokens import CROSS_ORG_DASHBOARD
 
 if TYPE_CHECKING:
     import pulumi_datadog
 
-TYPE = "datadog-crossorg:index:CrossOrgDashboard"
+TYPE = CROSS_ORG_DASHBOARD
 
 
 class CrossOrgDashboard(pulumi.ComponentResource):
@@ -88,6 +92,9 @@ class CrossOrgDashboard(pulumi.ComponentResource):
         checked = pulumi.Output.all(document, _links(depends), sink_org_id).apply(
             lambda a: _checked(resource_name, a[0], a[1] if against else None, a[2])
         )
+        if is_model and read and pulumi.runtime.is_dry_run():
+            early = _preview_check(resource_name, source, read, sink_org_id, uuids)
+            checked = pulumi.Output.all(checked, early).apply(lambda a: a[0])
         self.json = checked.apply(render)
         child = pulumi.ResourceOptions(parent=self, depends_on=depends, provider=provider)
         if typed:
@@ -178,6 +185,52 @@ def _links(connections: Sequence[Any]) -> Any:
         return pulumi.Output.all(*fields).apply(lambda v: Link.of(v[0], v[1], v[2], name))
 
     return pulumi.Output.all(*[link(c) for c in connections])
+
+
+def _preview_check(
+    name: str,
+    dashboard: model.Dashboard,
+    read: list[Any],
+    sink: Any,
+    uuids: pulumi.Output[Any],
+) -> pulumi.Output[None]:
+    """At a preview where the source UUIDs are unknown (the connections are not created yet):
+    each query reading an OrgConnection into the dashboard's org is checked against that
+    connection's declared sink and types, which are known. That connection is the only one
+    that can serve the query (Datadog allows one connection per source and sink); a query
+    reading one into another org waits for `up`."""
+
+    async def check() -> None:
+        if await uuids.is_known():
+            return  # the full check runs on the real UUIDs
+        sink_id = await pulumi.Output.from_input(sink).future()
+        fields = [await pulumi.Output.all(c.sink_org_id, c.connection_types).future() for c in read]
+        # A stand-in UUID per judged connection for its unknown source org.
+        judged = {
+            id(c): (str(uuid.uuid4()), c._name, f)
+            for c, f in zip(read, fields, strict=True)
+            if f is not None and isinstance(sink_id, str) and f[0] == sink_id
+        }
+        links = [Link.of(stand_in, f[0], f[1], conn) for stand_in, conn, f in judged.values()]
+        document = dashboard.to_dict(
+            lambda s: judged[id(s)][0] if id(s) in judged else s if isinstance(s, str) else ""
+        )
+        stand_ins = {stand_in: f"<source of {conn}>" for stand_in, conn, _ in judged.values()}
+        queries = [q for q in json_queries(document) if q.source_org_id in stand_ins]
+        problems = [
+            dataclasses.replace(p, message=_relabel(p.message, stand_ins))
+            for p in check_connections(queries, links, sink_id)
+        ]
+        if problems:
+            raise DashboardInvalid(f'"{name}"', problems)
+
+    return pulumi.Output.from_input(check())
+
+
+def _relabel(text: str, labels: Mapping[str, str]) -> str:
+    for stand_in, label in labels.items():
+        text = text.replace(stand_in, label)
+    return text
 
 
 def _checked(
