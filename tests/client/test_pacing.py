@@ -7,22 +7,31 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from datadog_crossorg.client import DatadogClient
-from datadog_crossorg.client.pacing import OrgPacer, endpoint_family
+from datadog_crossorg.client.pacing import OrgPacer, endpoint_family, pacer_for
+
+# The emulator's windows are calendar-aligned (`floor(now / period)`): with this period the next
+# boundary is in 2038, so every call of a test lands in one window, whatever the machine's load.
+ONE_WINDOW = 2**31
+CONNECTIONS = "/api/v2/org_connections"
 
 
 def test_sixteen_threads_share_one_budget_and_get_no_429(datadog_emulator, client_for) -> None:
-    # given: 4 calls per 1-second window, learnt from a first answer
-    datadog_emulator.set_rate_limit("org_connections", limit=4, period=1)
+    # given: 11 calls in the window, the budget learnt from a first answer
+    datadog_emulator.set_rate_limit("org_connections", limit=11, period=ONE_WINDOW)
     hub = client_for("hub")
     hub.list_connections()
-    # when: 16 threads make 10 more calls through one client and a second client of the org
+    # when: 16 threads make the 10 calls left through one client and a second client of the org
     other = client_for("hub-readonly")  # same org (same API key), other application key
     clients = [hub, other] * 5
     with ThreadPoolExecutor(16) as pool:
         results = list(pool.map(DatadogClient.list_connections, clients))
-    # then: all succeed, none was refused
+    # then: all succeed, none was refused, and both clients drew on one budget, now spent
     assert results == [[]] * 10
     assert [r.status for r in datadog_emulator.requests] == [200] * 11
+    pacer = pacer_for(hub.base_url, datadog_emulator.keys("hub").api_key)
+    assert pacer is pacer_for(other.base_url, datadog_emulator.keys("hub-readonly").api_key)
+    assert pacer.acquire(CONNECTIONS, deadline_at=0.0) == 0.0  # spent: no wait within no time
+    assert pacer._windows["org_connections"].remaining == 0
 
 
 def test_a_spent_org_does_not_slow_another_org(datadog_emulator, client_for) -> None:

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from deploy import World
-from pulumi.dynamic.dynamic import serialize_provider
 
 from datadog_crossorg.emulator import Fault
 from datadog_crossorg.org_connection import OrgConnectionProvider
@@ -49,9 +48,8 @@ def fault(kind: str, method: str, times: int | None = 1) -> Fault:
 
 Record = tuple[str, str, tuple[str, ...]]  # (source uuid, sink uuid, sorted types)
 
-# Pickled once: pulumi's serialize_provider patches pickle globally and is not thread-safe, and
-# the harness would call it from up to 16 threads at once for goals that carry `provider=`.
-PROVIDER_BLOB = serialize_provider(OrgConnectionProvider())
+# Pickled once, as the OrgConnection resource registers it (`StatelessProvider.pickled`).
+PROVIDER_BLOB = OrgConnectionProvider().pickled()
 
 
 def goal(

@@ -24,6 +24,7 @@ deadline, saying so, and leaves Datadog and the state as they were.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -126,34 +127,111 @@ OPERATIONS = {
     ),
 }
 
+Call = tuple[str, int]  # (method, status) as the offline Datadog logged it; 0: no answer
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a cell must do: said in words, and proved by the API calls the offline Datadog
+    logged after the fault was armed, in order (a late request of a read-timeout cell lands
+    where its latency puts it, so those are compared as a multiset)."""
+
+    says: str
+    calls: tuple[Call, ...]
+
+
+def _retried(method: str, first: int, then: int) -> tuple[Call, ...]:
+    return ((method, first), (method, then))
+
+
 _RETRIED = "retried by the client within its deadline"
 _LOOKED = "not repeated blindly: the provider lists the sink's connections first"
-EXPECTED: dict[tuple[str, str], str] = {
+_OK = {"POST": 200, "PATCH": 200, "DELETE": 200, "GET": 200}
+_FIRST = {  # the status a fault's own request is logged with
+    "429": 429,
+    "500": 500,
+    "502": 502,
+    "503": 503,
+    "connection reset": 0,
+    "commit then 502": 502,
+    "commit then reset": 0,
+}
+_LATE = {"POST": 409, "PATCH": 200, "DELETE": 404, "GET": 200}  # a read timeout's late original
+_LOOK = ("GET", 200)
+_GONE = {"DELETE": 404}  # the retry of a committed delete
+
+
+def _one_call_outcome(method: str, kind: str) -> Outcome:
+    """update, delete, read: one call, retried by the client after any fault."""
+    if kind == "429":
+        return Outcome(
+            "waits for X-RateLimit-Reset, then the same call succeeds",
+            _retried(method, 429, _OK[method]),
+        )
+    if kind == "read timeout":
+        return Outcome(
+            f"{_RETRIED}; the late original is applied too",
+            ((method, _OK[method]), (method, _LATE[method])),
+        )
+    then = _GONE.get(method, _OK[method]) if kind.startswith("commit") else _OK[method]
+    says = "retried; the retry's 404 means already gone: success" if then == 404 else _RETRIED
+    return Outcome(says, _retried(method, _FIRST[kind], then))
+
+
+def _create_outcome(kind: str) -> Outcome:
+    if kind == "429":
+        return Outcome(
+            "waits for X-RateLimit-Reset, then the same call succeeds", _retried("POST", 429, 200)
+        )
+    if kind == "read timeout":
+        return Outcome(
+            f"POST {_LOOKED}; created once (the late original meets a 409)",
+            (_LOOK, ("POST", 200), ("POST", 409)),
+        )
+    if kind.startswith("commit"):
+        return Outcome(
+            f"POST {_LOOKED}; its own committed connection is taken",
+            (("POST", _FIRST[kind]), _LOOK),
+        )
+    return Outcome(
+        f"POST {_LOOKED}; nothing there, so it is sent again, once",
+        (("POST", _FIRST[kind]), _LOOK, ("POST", 200)),
+    )
+
+
+def _adopt_outcome(kind: str) -> Outcome:
+    """The POST meets the fault or the existing connection (409), the look finds that one and
+    takes it over, and the PATCH setting its types meets the fault too."""
+    patch = _one_call_outcome("PATCH", kind).calls
+    if kind == "read timeout":  # the late POST meets the existing connection: 409
+        post: tuple[Call, ...] = ()
+        patch = (*patch, ("POST", 409))
+    elif kind == "429":
+        post = (("POST", 429), ("POST", 409))
+    else:
+        post = (("POST", _FIRST[kind]),)
+    says = "the existing connection is found and taken over (same id), the PATCH is retried"
+    return Outcome(says, (*post, _LOOK, *patch))
+
+
+EXPECTED: dict[tuple[str, str], Outcome] = {
+    **{(op, kind): _create_outcome(kind) for op in ("create",) for kind in FAULT_KINDS},
     **{
-        (op, "429"): "waits for X-RateLimit-Reset, then the same call succeeds" for op in OPERATIONS
-    },
-    **{
-        (op, kind): _RETRIED
+        (op, kind): _one_call_outcome(OPERATIONS[op].methods[0], kind)
         for op in ("update", "delete", "read")
         for kind in FAULT_KINDS
-        if kind != "429"
     },
-    ("delete", "commit then 502"): "retried; the retry's 404 means already gone: success",
-    ("delete", "commit then reset"): "retried; the retry's 404 means already gone: success",
-    **{
-        ("create", kind): f"POST {_LOOKED}; nothing there, so it is sent again, once"
-        for kind in ("500", "502", "503", "connection reset")
-    },
-    ("create", "read timeout"): f"POST {_LOOKED}; created once (the late original meets a 409)",
-    ("create", "commit then 502"): f"POST {_LOOKED}; its own committed connection is taken",
-    ("create", "commit then reset"): f"POST {_LOOKED}; its own committed connection is taken",
-    **{
-        ("adopt", kind): "the existing connection is found and taken over (same id), the "
-        "PATCH setting its types is retried"
-        for kind in FAULT_KINDS
-        if kind != "429"
-    },
+    **{("adopt", kind): _adopt_outcome(kind) for kind in FAULT_KINDS},
 }
+
+
+def calls_since(world: World, mark: int) -> tuple[Call, ...]:
+    """The connection API calls the offline Datadog logged after `mark`, in order."""
+    return tuple(
+        (r.method, r.status)
+        for r in world.emu.requests[mark:]
+        if r.path.startswith("/api/v2/org_connections")
+    )
 
 
 def armed_faults(world: World) -> list[dict[str, Any]]:
@@ -178,7 +256,7 @@ def test_one_fault_recovers_and_datadog_matches_the_state(
     hard_world: World, eventually: Callable, op_name: str, kind: str
 ) -> None:
     op = OPERATIONS[op_name]
-    assert EXPECTED[(op_name, kind)]  # every cell states its outcome
+    expected = EXPECTED[(op_name, kind)]
     # given: what the operation works on, then one fault on each call it makes
     world = hard_world
     existing = op.setup(world)
@@ -194,6 +272,11 @@ def test_one_fault_recovers_and_datadog_matches_the_state(
     if kind == "read timeout":
         settle(world, mark, op.settled, eventually)
     assert armed_faults(world) == [], "every fault was met"
+    calls = calls_since(world, mark)
+    if kind == "read timeout":
+        assert Counter(calls) == Counter(expected.calls), expected.says
+    else:
+        assert calls == expected.calls, expected.says
     op.check(world, existing, before)
     assert_state_is_datadog(world)
 
