@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+
+from recorded_api import RECORDED_API
 
 from datadog_crossorg.client import Connection, Org
 
-RECORDED = Path("/work/shared/datadog-api/recorded")
+RECORDED = RECORDED_API / "recorded"
 SRC, SINK, USER = "4dee724d-src", "83999dcd-sink", "03e6bc43-user"
 
 

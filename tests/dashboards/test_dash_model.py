@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from recorded_api import RECORDED_API
 
 from datadog_crossorg.dashboards import (
     AuditQuery,
@@ -28,7 +28,7 @@ from datadog_crossorg.dashboards.typed import typed_queries, typed_widgets
 
 PAY = "7bd471e8-b9fe-4ee7-9e36-d59b281bd96f"
 SEARCH = "8e5fed0c-251e-4d58-8a8a-fcfe90980b4a"
-RECORDED = Path(__file__).resolve().parents[3] / "shared" / "datadog-api" / "recorded"
+RECORDED = RECORDED_API / "recorded"
 
 
 def fleet() -> Dashboard:
@@ -203,8 +203,6 @@ def test_render_does_not_depend_on_key_insertion_order(order: list[str]) -> None
 
 
 def test_audit_and_metrics_queries_match_recorded_datadog_requests() -> None:
-    if not RECORDED.is_dir():
-        pytest.skip(f"no recorded traffic at {RECORDED} (shared/ is cloned beside the repo)")
     audit_case = json.loads(
         (RECORDED / "create_a_new_dashboard_with_an_audit_logs_query.json").read_text()
     )

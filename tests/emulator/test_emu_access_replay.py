@@ -1,6 +1,6 @@
 """Replay every recorded restriction-policy and timeseries interaction against the emulator.
 
-Each file of shared/datadog-api/recorded-access/ is one scenario, replayed on a fresh emulator
+Each file of tests/fixtures/datadog-api/recorded-access/ is one scenario, replayed on a fresh emulator
 seeded with the recording's org (whose UUID the recorded `org:` principal names) and with the
 recorded metric points, so every body must come back byte for byte: same values, same key
 order. A 204 must carry no body at all, and a recorded `response_headers` entry must match.
@@ -14,12 +14,14 @@ from typing import Any
 
 import pytest
 import requests
+from recorded_api import RECORDED_API
 
 from datadog_crossorg.emulator import Emulator
 
 REPO = Path(__file__).resolve().parents[2]
-RECORDED = REPO.parent / "shared" / "datadog-api" / "recorded-access"
-FILES = sorted(RECORDED.glob("*.json")) if RECORDED.is_dir() else []
+RECORDED = RECORDED_API / "recorded-access"
+FILES = sorted(RECORDED.glob("*.json"))
+assert FILES, f"no recorded traffic at {RECORDED}"
 
 ORG = "4dee724d-00cc-11ea-a77b-570c9d03c6c5"  # the recording's org, named by `org:` principals
 USER = "03e6bc43-7ecc-11f0-b50b-f28f2be41840"
@@ -75,10 +77,8 @@ def replay_seed(interactions: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("recording", FILES or [None], ids=lambda p: p.stem if p else "absent")
-def test_recorded_access_interaction_replays_byte_for_byte(recording: Path | None) -> None:
-    if recording is None:
-        pytest.skip(f"no recorded traffic at {RECORDED} (shared/ is cloned beside the repo)")
+@pytest.mark.parametrize("recording", FILES, ids=lambda p: p.stem)
+def test_recorded_access_interaction_replays_byte_for_byte(recording: Path) -> None:
     interactions = json.loads(recording.read_text())["interactions"]
     session = requests.Session()
     session.headers.update({"DD-API-KEY": "replay-api-key", "DD-APPLICATION-KEY": "replay-app-key"})
@@ -105,8 +105,6 @@ def test_recorded_access_interaction_replays_byte_for_byte(recording: Path | Non
 
 
 def test_the_access_replay_covers_get_post_delete_and_the_query() -> None:
-    if not FILES:
-        pytest.skip(f"no recorded traffic at {RECORDED}")
     calls = {
         (i["method"], i["path"].split("/")[3], i["status"])
         for path in FILES

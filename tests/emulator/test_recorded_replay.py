@@ -1,6 +1,6 @@
 """Replay every recorded Datadog interaction against the emulator.
 
-Each file of shared/datadog-api/recorded/ is one scenario, replayed on a fresh emulator seeded
+Each file of tests/fixtures/datadog-api/recorded/ is one scenario, replayed on a fresh emulator seeded
 with the recorded orgs and user. Ids the server generates differ from the recording: a recorded
 id is mapped to the one the emulator returned, in later paths, bodies and expectations. Then the
 status must be the same, and the body the same value for value, except timestamps (same format)
@@ -17,12 +17,14 @@ from typing import Any
 
 import pytest
 import requests
+from recorded_api import RECORDED_API
 
 from datadog_crossorg.emulator import Emulator
 
 REPO = Path(__file__).resolve().parents[2]
-RECORDED = REPO.parent / "shared" / "datadog-api" / "recorded"
-FILES = sorted(RECORDED.glob("*.json")) if RECORDED.is_dir() else []
+RECORDED = RECORDED_API / "recorded"
+FILES = sorted(RECORDED.glob("*.json"))
+assert FILES, f"no recorded traffic at {RECORDED}"
 
 SOURCE = "4dee724d-00cc-11ea-a77b-570c9d03c6c5"
 SINK = "83999dcd-7f97-11f0-8de1-1ecf66f1aa85"
@@ -123,10 +125,8 @@ def assert_same_shape(expected: Any, actual: Any, where: str, ordered: bool) -> 
         assert actual == expected, f"{where}: expected {expected!r}, got {actual!r}"
 
 
-@pytest.mark.parametrize("recording", FILES or [None], ids=lambda p: p.stem if p else "absent")
-def test_recorded_interaction_replays_with_the_same_status_and_shape(recording: Path | None):
-    if recording is None:
-        pytest.skip(f"no recorded traffic at {RECORDED} (shared/ is cloned beside the repo)")
+@pytest.mark.parametrize("recording", FILES, ids=lambda p: p.stem)
+def test_recorded_interaction_replays_with_the_same_status_and_shape(recording: Path):
     interactions = json.loads(recording.read_text())["interactions"]
     ordered = recording.name not in KEYS_REORDERED_BY_RECORDER
     mapping: dict[str, str] = {}
@@ -154,8 +154,6 @@ def test_recorded_interaction_replays_with_the_same_status_and_shape(recording: 
 
 
 def test_the_replay_covers_every_recorded_status():
-    if not FILES:
-        pytest.skip(f"no recorded traffic at {RECORDED}")
     statuses = {
         (i["method"], i["status"])
         for path in FILES
