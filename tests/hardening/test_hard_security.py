@@ -92,6 +92,7 @@ def test_debug_logs_errors_and_state_never_hold_a_key_through_faults_and_refusal
     world.emu.add_fault(fault("429", "POST"))
     world.emu.add_fault(fault("connection reset", "POST"))
     world.engine.up([hub_to_spoke, spoke_to_hub])
+    created = (tmp_path / "state.json").read_text()
     world.emu.add_fault(fault("503", "PATCH"))
     hub_to_spoke = goal(world, "hub-to-spoke", "spoke-0000", ["logs", "audit"])
     world.engine.up([hub_to_spoke, spoke_to_hub])
@@ -103,6 +104,8 @@ def test_debug_logs_errors_and_state_never_hold_a_key_through_faults_and_refusal
     world.client("spoke-0001").create_connection(world.emu.org_uuid("spoke-0000"), ["logs"])
     taken = goal(world, "taken", "spoke-0000", ["logs"], org="spoke-0001")
     errors.append(failure_of(lambda: world.engine.up([hub_to_spoke, spoke_to_hub, taken])))
+    populated = created + (tmp_path / "state.json").read_text()  # after create, before destroy
+    assert "hub-to-spoke" in populated and '"connection_types"' in populated
     world.engine.destroy()
 
     # then: the logs were captured (so the scan means something), and hold no key
@@ -113,7 +116,8 @@ def test_debug_logs_errors_and_state_never_hold_a_key_through_faults_and_refusal
     assert "adopt=True" in errors[1]
     evidence = {
         "provider logs": logs,
-        "state file": (tmp_path / "state.json").read_text(),
+        "populated state": populated,
+        "state after destroy": (tmp_path / "state.json").read_text(),
         **{f"error {i}": text for i, text in enumerate(errors)},
     }
     assert {where: CANARY in text for where, text in evidence.items()} == dict.fromkeys(

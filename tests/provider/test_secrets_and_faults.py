@@ -46,9 +46,15 @@ def test_no_key_material_in_pickled_provider_state_output_or_errors(
 ) -> None:
     world = canary_world
     goal = world.goal("payments-to-hub", "hub", ["logs"], org="payments")
+    states = []  # the state after each step: created, updated, refreshed (before destroy)
     world.engine.up([goal])
+    states.append((tmp_path / "state.json").read_text())
     world.engine.up([world.goal("payments-to-hub", "hub", ["logs", "metrics"], org="payments")])
+    states.append((tmp_path / "state.json").read_text())
     world.engine.refresh()
+    states.append((tmp_path / "state.json").read_text())
+    populated = "\n".join(states)
+    assert "payments-to-hub" in states[0] and '"connection_types"' in states[0]
     world.client("payments").create_connection(world.emu.org_uuid("search"), ["logs"])
     with pytest.raises(ProviderError) as failure:  # a failing create prints a traceback
         world.engine.up(
@@ -62,7 +68,8 @@ def test_no_key_material_in_pickled_provider_state_output_or_errors(
     pickled = OrgConnectionProvider().pickled()
     evidence = {
         "pickled provider": base64.b64decode(pickled).decode("latin-1"),
-        "state file": (tmp_path / "state.json").read_text(),
+        "populated state": populated,
+        "state after destroy": (tmp_path / "state.json").read_text(),
         "provider output": world.server.stderr_text(),
         "error": str(failure.value),
     }
@@ -70,6 +77,29 @@ def test_no_key_material_in_pickled_provider_state_output_or_errors(
     assert {where: leaked(text) for where, text in evidence.items()} == {
         where: [] for where in evidence
     }
+
+
+def test_a_provider_used_with_keys_in_its_environment_pickles_without_them(
+    monkeypatch: pytest.MonkeyPatch, datadog_emulator_factory
+) -> None:
+    """As in the provider process: keys from the environment, a real call made, then pickled the
+    way pulumi.dynamic serializes providers (dill)."""
+    emu = datadog_emulator_factory(seed=canary_seed())
+    api_key, app_key = CANARIES["hub"]
+    monkeypatch.setenv("DATADOG_API_KEY", api_key)
+    monkeypatch.setenv("DATADOG_APP_KEY", app_key)
+    monkeypatch.setenv("DATADOG_HOST", emu.url)
+    provider = OrgConnectionProvider()
+    made = provider.create(
+        {"sink_org_id": emu.org_uuid("payments"), "connection_types": ["metrics"], "adopt": False}
+    )
+    assert made.id and emu.requests[-1].key_pair == "hub"  # the environment's keys were used
+    evidence = {
+        "dill": dill.dumps(provider).decode("latin-1"),
+        "pickled()": base64.b64decode(provider.pickled()).decode("latin-1"),
+        "outputs": json.dumps(made.outs),
+    }
+    assert {where: leaked(text) for where, text in evidence.items()} == dict.fromkeys(evidence, [])
 
 
 def test_provider_pickles_to_the_same_few_bytes_whatever_it_did(world: World) -> None:
