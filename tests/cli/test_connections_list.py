@@ -65,3 +65,21 @@ def test_unknown_org_is_refused_naming_it_and_the_fix(
     err = capsys.readouterr().err
     assert "'nope'" in err and "payments, search" in err and "pulumi config set" in err
     assert datadog_emulator.requests == []
+
+
+def test_malformed_stack_yaml_is_one_line_naming_the_line(tmp_path, capsys) -> None:
+    from datadog_crossorg.cli import main
+
+    bad = tmp_path / "Pulumi.bad.yaml"
+    bad.write_text("config:\n  datadog:apiKey: [unclosed\n")
+    assert main(["connections", "list", "--config", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "is not valid YAML" in err and "line" in err
+
+
+def test_missing_stack_file_is_one_line(tmp_path, capsys) -> None:
+    from datadog_crossorg.cli import main
+
+    assert main(["connections", "list", "--config", str(tmp_path / "nope.yaml")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "cannot read stack config" in err
