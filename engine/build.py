@@ -170,6 +170,9 @@ def ensure_engine(log=print) -> Path | None:
                 shutil.rmtree(folder)
             staged.rename(folder)
     log(f"engine: built in {time.monotonic() - started:.0f} s into {folder}")
+    for stale in folder.parent.parent.glob("pulumi-*"):
+        if stale != folder.parent:  # builds of older engine sources (about 220 MB each)
+            shutil.rmtree(stale, ignore_errors=True)
     return folder
 
 

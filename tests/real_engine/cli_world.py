@@ -21,6 +21,14 @@ from datadog_crossorg.testing.probe import EmulatorProbe
 from datadog_crossorg.testing.pulumi_cli import PulumiCLI, Result
 
 ROOT = Path(__file__).resolve().parents[2]
+# Two spokes sharing with the hub, as datadog-crossorg:connections entries of stacks/.
+PAYMENTS = {
+    "name": "payments-to-hub",
+    "org": "payments",
+    "sink": "hub",
+    "types": ["metrics", "logs"],
+}
+SEARCH = {"name": "search-to-hub", "org": "search", "sink": "hub", "types": ["metrics"]}
 VENV = ROOT / ".venv"
 STACK = "test"
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cli_world import ROOT, CliStack, out_of_band
+from cli_world import PAYMENTS, ROOT, SEARCH, CliStack, out_of_band
 
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.testing.harness import Engine, ProviderServer
@@ -20,13 +20,6 @@ from datadog_crossorg.testing.mocks import run_program
 from datadog_crossorg.testing.probe import EmulatorProbe
 from datadog_crossorg.testing.stack import SECRET_KEYS, emulator_stack_config
 
-PAYMENTS = {
-    "name": "payments-to-hub",
-    "org": "payments",
-    "sink": "hub",
-    "types": ["metrics", "logs"],
-}
-SEARCH = {"name": "search-to-hub", "org": "search", "sink": "hub", "types": ["metrics"]}
 # (step, connections declared, what runs)
 SCENARIO: list[tuple[str, list[dict[str, Any]], str]] = [
     ("preview", [PAYMENTS, SEARCH], "preview"),

@@ -5,15 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from cli_world import CliStack, plan_lines
-
-PAYMENTS = {
-    "name": "payments-to-hub",
-    "org": "payments",
-    "sink": "hub",
-    "types": ["metrics", "logs"],
-}
-SEARCH = {"name": "search-to-hub", "org": "search", "sink": "hub", "types": ["metrics"]}
+from cli_world import PAYMENTS, SEARCH, CliStack, plan_lines
 
 
 def _steps(result, name: str) -> list[str]:

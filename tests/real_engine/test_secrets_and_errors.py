@@ -5,9 +5,10 @@ from __future__ import annotations
 import socket
 from collections import Counter
 
+from cli_world import PAYMENTS as SHARED_PAYMENTS
 from cli_world import CliStack
 
-PAYMENTS = {"name": "payments-to-hub", "org": "payments", "sink": "hub", "types": ["metrics"]}
+PAYMENTS = {**SHARED_PAYMENTS, "types": ["metrics"]}
 
 
 def test_keys_set_as_secrets_appear_in_no_state_export_or_output(py_stack: CliStack) -> None:

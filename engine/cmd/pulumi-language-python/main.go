@@ -150,6 +150,15 @@ func options(info *pulumirpc.ProgramInfo, isPlugin bool) (toolchain.PythonOption
 	return opts, nil
 }
 
+// resolve is the Python toolchain (virtualenv, pip/uv/poetry) a program or plugin runs with.
+func resolve(info *pulumirpc.ProgramInfo, isPlugin bool) (toolchain.Toolchain, error) {
+	opts, err := options(info, isPlugin)
+	if err != nil {
+		return nil, err
+	}
+	return toolchain.ResolveToolchain(opts)
+}
+
 func (h *pythonHost) Handshake(
 	ctx context.Context, req *pulumirpc.LanguageHandshakeRequest,
 ) (*pulumirpc.LanguageHandshakeResponse, error) {
@@ -175,11 +184,7 @@ func (h *pythonHost) GetRequiredPackages(
 
 // Run executes a program: `<python> -u <runner> --monitor ... <entry point>`, config in the env.
 func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	opts, err := options(req.GetInfo(), false)
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := resolve(req.GetInfo(), false)
 	if err != nil {
 		return nil, err
 	}
@@ -252,11 +257,7 @@ func (h *pythonHost) RunPlugin(
 ) error {
 	ctx := server.Context()
 	isAnalyzer := req.GetKind() == string(apitype.AnalyzerPlugin)
-	opts, err := options(req.GetInfo(), !isAnalyzer)
-	if err != nil {
-		return err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := resolve(req.GetInfo(), !isAnalyzer)
 	if err != nil {
 		return err
 	}
@@ -341,11 +342,7 @@ func policyEnv(stack *pulumirpc.AnalyzerStackConfigureRequest) []string {
 func (h *pythonHost) InstallDependencies(
 	req *pulumirpc.InstallDependenciesRequest, server pulumirpc.LanguageRuntime_InstallDependenciesServer,
 ) error {
-	opts, err := options(req.GetInfo(), req.GetIsPlugin())
-	if err != nil {
-		return err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := resolve(req.GetInfo(), req.GetIsPlugin())
 	if err != nil {
 		return err
 	}
@@ -366,11 +363,7 @@ func (h *pythonHost) InstallDependencies(
 }
 
 func (h *pythonHost) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	opts, err := options(req.GetInfo(), false)
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := resolve(req.GetInfo(), false)
 	if err != nil {
 		return nil, err
 	}
@@ -384,11 +377,7 @@ func (h *pythonHost) About(ctx context.Context, req *pulumirpc.AboutRequest) (*p
 func (h *pythonHost) GetProgramDependencies(
 	ctx context.Context, req *pulumirpc.GetProgramDependenciesRequest,
 ) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	opts, err := options(req.GetInfo(), false)
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := resolve(req.GetInfo(), false)
 	if err != nil {
 		return nil, err
 	}
