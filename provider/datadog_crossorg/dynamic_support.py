@@ -10,11 +10,13 @@ from the stack config (`configure`), or from the environment when no config arri
 from __future__ import annotations
 
 import base64
+import gc
 import logging
 import pickle
 import sys
 import threading
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
 
@@ -32,6 +34,7 @@ from datadog_crossorg.client.errors import DatadogError
 from datadog_crossorg.connections import DiffDecision, OrgConnectionError, Problem
 from datadog_crossorg.credentials import CredentialsError, KeyRing
 from datadog_crossorg.runtime import (
+    CONCURRENT_CALLS,
     LISTING_TTL_KEY,
     ProviderRuntime,
     client_options,
@@ -122,6 +125,52 @@ def show_user_errors_first() -> bool:
     return True
 
 
+_WIDENED: list[bool] = []  # once per process
+
+
+def widen_dynamic_server(workers: int = CONCURRENT_CALLS) -> bool:
+    """Let pulumi.dynamic's provider server run `workers` calls at once instead of its fixed 4.
+
+    That server builds `grpc.server(ThreadPoolExecutor(max_workers=4))` before our code loads;
+    our provider is thread-safe, so the server is handed a wider pool for the calls it takes from
+    now on (the old pool finishes the ones it holds). Guarded: when the server is not the shape
+    this was written against, nothing changes and the log says so once.
+    """
+    server = sys.modules.get("__main__")
+    if server is None or not hasattr(server, "DynamicResourceProviderServicer"):
+        return False  # not inside the dynamic provider server
+    with _RUNTIME_LOCK:
+        if not _WIDENED:
+            state = _grpc_server_state()
+            if state is None:
+                _LOG.warning(
+                    "datadog-crossorg: pulumi.dynamic's provider server changed shape; it keeps "
+                    "serving at most 4 calls at once (the native plugin has no such limit)"
+                )
+            elif state.thread_pool._max_workers < workers:
+                state.thread_pool = ThreadPoolExecutor(workers, thread_name_prefix="dynamic")
+            _WIDENED.append(state is not None)
+        return _WIDENED[0]
+
+
+def _grpc_server_state() -> Any:
+    """The state of the one gRPC server in this process, if it holds a ThreadPoolExecutor."""
+    try:
+        from grpc import _server
+
+        states = [o._state for o in gc.get_objects() if isinstance(o, _server._Server)]
+    except (ImportError, AttributeError):
+        return None
+    if len(states) != 1:
+        return None
+    pool = getattr(states[0], "thread_pool", None)
+    if not isinstance(pool, ThreadPoolExecutor) or not isinstance(
+        getattr(pool, "_max_workers", None), int
+    ):
+        return None
+    return states[0]
+
+
 class StatelessProvider(ResourceProvider):
     """A dynamic provider whose pickle is its class reference and nothing else."""
 
@@ -137,6 +186,7 @@ class StatelessProvider(ResourceProvider):
 
     def __setstate__(self, _state: dict[str, Any]) -> None:
         show_user_errors_first()  # unpickling is the first thing the provider server does
+        widen_dynamic_server()
 
     def runtime(self) -> ProviderRuntime:
         """The run-time half, built on first use (from the environment if not configured)."""

@@ -23,6 +23,9 @@ CLIENT_OPTION_KEYS = {
     "datadog-crossorg:requestDeadline": "deadline",
 }
 DEFAULT_LISTING_TTL = 5.0  # seconds a listing may serve Reads; 0 turns sharing off
+# Calls one provider process serves at once (both adapters). The engine's default parallelism is
+# unbounded; past this, Datadog's per-org rate limit binds first, and pacing holds off the 429s.
+CONCURRENT_CALLS = 32
 _UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN on the wire
 
 

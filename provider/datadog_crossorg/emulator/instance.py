@@ -147,5 +147,10 @@ class Emulator:
     def requests(self) -> list[RequestRecord]:
         return self._context.log.records()
 
+    @property
+    def max_in_flight(self) -> int:
+        """The most API requests answered at once since the log was last cleared."""
+        return self._context.log.max_in_flight
+
     def clear_requests(self) -> None:
         self._context.log.clear()

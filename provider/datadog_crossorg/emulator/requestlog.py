@@ -28,9 +28,23 @@ class RequestRecord:
 
 
 class RequestLog:
+    """The answered API requests, and how many were being answered at once (calls in flight)."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._records: list[RequestRecord] = []
+        self._in_flight = 0
+        self.max_in_flight = 0
+
+    def begin(self) -> None:
+        """An API request is being answered (until `end`)."""
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def end(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def append(self, record: RequestRecord) -> None:
         with self._lock:
@@ -41,5 +55,7 @@ class RequestLog:
             return list(self._records)
 
     def clear(self) -> None:
+        """Forget the records and the highest count in flight (not the requests still running)."""
         with self._lock:
             self._records.clear()
+            self.max_in_flight = self._in_flight

@@ -421,6 +421,13 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- API -------------------------------------------------------------------------------
     def _api(self, method: str, path: str, query: dict[str, str], body: Any) -> Reply:
+        self.server.context.log.begin()
+        try:
+            return self._answer(method, path, query, body)
+        finally:
+            self.server.context.log.end()
+
+    def _answer(self, method: str, path: str, query: dict[str, str], body: Any) -> Reply:
         context = self.server.context
         # Keys come in headers, or in the query string as Datadog's API pages show them; they
         # never reach a rule or the request log.

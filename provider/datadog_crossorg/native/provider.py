@@ -14,9 +14,11 @@ marks an output secret wherever its input namesake was.
 from __future__ import annotations
 
 import asyncio
+import functools
 import sys
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from pulumi.provider.experimental import server
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
@@ -48,7 +50,9 @@ from datadog_crossorg import __version__, connections
 from datadog_crossorg.connections import OrgView
 from datadog_crossorg.credentials import KeyRing
 from datadog_crossorg.native import schema
-from datadog_crossorg.runtime import ProviderRuntime, is_unknown, listing_ttl
+from datadog_crossorg.runtime import CONCURRENT_CALLS, ProviderRuntime, is_unknown, listing_ttl
+
+T = TypeVar("T")
 
 # Provider config as the key ring reads it (the dynamic provider's stack-config names).
 _KEY_RING_NAMES = {
@@ -72,6 +76,14 @@ class OrgConnectionProvider(Provider):
 
     def __init__(self) -> None:
         self._runtime: ProviderRuntime | None = None
+        # Our own pool for the core's blocking calls: asyncio's default one holds only
+        # cores + 4 threads, which would set throughput by the machine, not by Datadog.
+        self._pool = ThreadPoolExecutor(CONCURRENT_CALLS, thread_name_prefix="datadog-crossorg")
+
+    async def _blocking(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a core call on this provider's pool (the event loop keeps serving others)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, functools.partial(call, *args, **kwargs))
 
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
         """Engine: GetSchema (codegen, YAML, `pulumi package add`): the committed schema.json."""
@@ -144,7 +156,7 @@ class OrgConnectionProvider(Provider):
         if request.preview:
             return CreateResponse("", _wire({**dict.fromkeys(_RESOURCE, UNKNOWN), **props}))
         spec = connections.ConnectionSpec.from_inputs(props)
-        conn = await asyncio.to_thread(connections.create, self._view(), spec)
+        conn = await self._blocking(connections.create, self._view(), spec)
         return CreateResponse(conn.id, _wire(connections.outputs(conn, None, spec.adopt)))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
@@ -153,7 +165,7 @@ class OrgConnectionProvider(Provider):
         means gone."""
         olds = {**_snake(request.inputs), **_snake(request.properties)}
         adopt = bool(olds.get("adopt") or False)
-        conn = await asyncio.to_thread(
+        conn = await self._blocking(
             connections.read,
             self._view(),
             request.resource_id,
@@ -175,14 +187,14 @@ class OrgConnectionProvider(Provider):
         if request.preview:
             return UpdateResponse(_wire({**olds, **news}))
         spec = connections.ConnectionSpec.from_inputs(news)
-        outs = await asyncio.to_thread(
+        outs = await self._blocking(
             connections.apply_update, self._view(), request.resource_id, olds, spec
         )
         return UpdateResponse(_wire(outs))
 
     async def delete(self, request: DeleteRequest) -> None:
         """Engine: Delete at destroy and after a replacement; already gone is fine."""
-        await asyncio.to_thread(connections.delete, self._view(), request.resource_id)
+        await self._blocking(connections.delete, self._view(), request.resource_id)
 
     def _view(self) -> OrgView:
         """This instance's key pair (the environment's, if the engine never configured us)."""
