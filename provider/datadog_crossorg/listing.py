@@ -48,6 +48,17 @@ class ListingCache(Generic[T]):
             self._generation += 1
             self._current = None
 
+    def is_warm(self) -> bool:
+        """A Read starting now would share a listing (in flight, or fetched within ttl)."""
+        with self._lock:
+            current = self._current
+            return (
+                current is not None
+                and current.generation == self._generation
+                and current.error is None
+                and (not current.done.is_set() or self._clock() - current.started < self.ttl)
+            )
+
     def get(self, fetch: Callable[[], T]) -> T:
         """The listing, fetched now by this caller or shared with a fetch in flight or recent."""
         with self._lock:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from datadog_crossorg import connections
 from datadog_crossorg.connections import OrgView
-from datadog_crossorg.credentials import KeyRing
+from datadog_crossorg.credentials import CredentialsError, KeyRing
 
 if TYPE_CHECKING:
-    from datadog_crossorg.client import DatadogClient
+    from datadog_crossorg.client import Connection, DatadogClient
+
+KeyName = str | None  # a key pair of the ring: None is the default pair
 
 LISTING_TTL_KEY = "datadog-crossorg:listingCacheSeconds"
 # Per-call limits of the provider's HTTP client, in seconds (DatadogClient's read_timeout and
@@ -91,6 +94,10 @@ class ProviderRuntime:
         self.client_options = dict(client_options or {})
         self._views: dict[str | None, OrgView] = {}
         self._lock = threading.Lock()
+        # The org each key pair belongs to, as its own listing showed (all its connections share
+        # it), and the key pairs whose listing cannot be had (no keys, no read permission).
+        self._orgs: dict[KeyName, str] = {}
+        self._unlistable: set[KeyName] = set()
 
     @property
     def known_orgs(self) -> frozenset[str]:
@@ -112,6 +119,75 @@ class ProviderRuntime:
 
     def client(self, org: str | None) -> DatadogClient:
         return self.view(org).client
+
+    def read_connection(
+        self, key_pair: KeyName, connection_id: str, *, sink_org_id: str, source_org_id: str
+    ) -> Connection | None:
+        """Read a connection through the shared listing of any key pair that sees it.
+
+        A listing shows both sides of every connection of its org, so a connection can be read
+        through the key pair of either of its ends. Spokes sharing with a hub whose keys the stack
+        also holds: the hub's one listing answers every spoke's Read (⌈N/1000⌉ calls for N
+        connections) instead of one listing per spoke key pair. Tried in order: listings already
+        fetched or in flight; the default key pair's, while its org is unknown (in that common
+        topology it is the hub's); this resource's own key pair, as before. A connection missing
+        from another key pair's listing counts as gone only when that listing showed its org to
+        be one of the connection's ends; otherwise the own key pair decides.
+        """
+        if self.listing_ttl > 0:
+            ends = {sink_org_id.lower(), source_org_id.lower()}
+            for other in self._other_listings(key_pair, ends):
+                listing = self._listing(other)
+                if listing is None:
+                    continue
+                found = next((c for c in listing if c.id == connection_id), None)
+                if found is not None:
+                    return found
+                if self._orgs.get(other) in ends:
+                    return None  # that org's complete listing does not show it: gone
+        return connections.read(
+            self.view(key_pair),
+            connection_id,
+            sink_org_id=sink_org_id,
+            source_org_id=source_org_id,
+            org=key_pair,
+        )
+
+    def _other_listings(self, key_pair: KeyName, ends: set[str]) -> list[KeyName]:
+        with self._lock:
+            warm = [
+                name
+                for name, view in self._views.items()
+                if name != key_pair
+                and name not in self._unlistable
+                and view.listing is not None
+                and view.listing.is_warm()
+                and self._orgs.get(name, "?") in ends | {"?"}
+            ]
+            speculative = (
+                key_pair is not None
+                and None not in warm
+                and None not in self._unlistable
+                and self._orgs.get(None, "?") in ends | {"?"}
+            )
+        return warm + ([None] if speculative else [])
+
+    def _listing(self, key_pair: KeyName) -> list[Connection] | None:
+        """`key_pair`'s whole shared listing, learning its org; None if it cannot be had."""
+        from datadog_crossorg.client import DatadogError
+        from datadog_crossorg.graph import org_of_listing
+
+        try:
+            listing = self.view(key_pair).connections()
+        except (CredentialsError, DatadogError):
+            with self._lock:
+                self._unlistable.add(key_pair)
+            return None
+        org = org_of_listing(listing)
+        if org is not None:
+            with self._lock:
+                self._orgs[key_pair] = org.lower()
+        return listing
 
     def invalidate_all(self) -> None:
         """A write through any key pair may change what every org's listing shows."""

@@ -161,13 +161,16 @@ def test_update_survives_a_dropped_connection_by_retrying_the_patch(world: World
 def test_refresh_with_a_key_pair_lacking_read_permission_names_it(
     world: World, datadog_emulator: Emulator
 ) -> None:
-    world.engine.up([world.goal("p", "hub", ["logs"], org="payments")])
+    # payments -> search: the default key pair (hub) is no end of it, so no listing but
+    # payments' own can tell whether it still exists
+    world.engine.up([world.goal("p", "search", ["logs"], org="payments")])
     world.emu.add_fault(
         Fault(
             "status",
             method="GET",
             status=403,
             body={"errors": ["Forbidden: missing permission org_connections_read"]},
+            key_pair="payments",
         )
     )
 
