@@ -152,5 +152,11 @@ class Emulator:
         """The most API requests answered at once since the log was last cleared."""
         return self._context.log.max_in_flight
 
+    @property
+    def api_span(self) -> float:
+        """Seconds from the first API request's start to the last answer since the log was cleared:
+        the API phase of a command, without its start-up and planning."""
+        return self._context.log.span()
+
     def clear_requests(self) -> None:
         self._context.log.clear()

@@ -7,7 +7,8 @@ already shows the request. Control requests (/_emulator/...) are not logged.
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # `status` of a request whose connection was closed without any response (drop faults).
@@ -22,9 +23,12 @@ class RequestRecord:
     status: int
     key_pair: str | None
     org_uuid: str | None
+    answered: float = field(default_factory=time.monotonic, compare=False)  # time.monotonic()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        found = asdict(self)
+        del found["answered"]  # this process's clock: meaningless to another
+        return found
 
 
 class RequestLog:
@@ -35,12 +39,22 @@ class RequestLog:
         self._records: list[RequestRecord] = []
         self._in_flight = 0
         self.max_in_flight = 0
+        self.first_begun: float | None = None  # when the first request since `clear` began
+
+    def span(self) -> float:
+        """Seconds from the first request's start to the last answer since `clear` (0: none)."""
+        with self._lock:
+            if self.first_begun is None or not self._records:
+                return 0.0
+            return self._records[-1].answered - self.first_begun
 
     def begin(self) -> None:
         """An API request is being answered (until `end`)."""
         with self._lock:
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            if self.first_begun is None:
+                self.first_begun = time.monotonic()
 
     def end(self) -> None:
         with self._lock:
@@ -59,3 +73,4 @@ class RequestLog:
         with self._lock:
             self._records.clear()
             self.max_in_flight = self._in_flight
+            self.first_begun = None
