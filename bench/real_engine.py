@@ -12,6 +12,8 @@ offline Datadog in this process, which adds the latency to every API request and
 in flight. `--parallel 16` and unbounded (pulumi's default); the clients use 16 threads and N
 threads for those. ours/bare = bare s / our s (throughput ratio, same latency and parallelism).
 Targets (issue 19): native >= 0.9 of bare at 50 ms; dynamic >= 0.8 at 50 ms; both >= 0.5 at 0 ms.
+Each pulumi way also runs with PULUMI_SKIP_CHECKPOINTS=true: on a file backend the engine rewrites
+the whole state file after every step, which at N = 200 costs more than Datadog's latency.
 """
 
 from __future__ import annotations
@@ -187,7 +189,9 @@ def _stack(emu: Emulator, n: int, way: str, folder: Path) -> CliStack:
     return s
 
 
-def _pulumi(emu: Emulator, n: int, latency: float, way: str, parallel: str) -> list[Row]:
+def _pulumi(
+    emu: Emulator, n: int, latency: float, way: str, parallel: str, skip_checkpoints: bool = False
+) -> list[Row]:
     flags = ["--parallel", "16"] if parallel == "16" else []
     commands = {
         "create": ["up", "--yes", *flags],
@@ -197,6 +201,10 @@ def _pulumi(emu: Emulator, n: int, latency: float, way: str, parallel: str) -> l
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         s = _stack(emu, n, way, Path(tmp))
+        label = way
+        if skip_checkpoints:  # the file backend rewrites the whole state after every step
+            s.cli.env["PULUMI_SKIP_CHECKPOINTS"] = "true"
+            label = f"{way}, PULUMI_SKIP_CHECKPOINTS"
         _slow(emu, latency)
         for op in OPERATIONS:
             emu.clear_requests()
@@ -205,7 +213,7 @@ def _pulumi(emu: Emulator, n: int, latency: float, way: str, parallel: str) -> l
             seconds = time.perf_counter() - started
             rows.append(
                 Row(
-                    way,
+                    label,
                     latency,
                     parallel,
                     op,
@@ -227,6 +235,7 @@ def run(n: int, latencies: list[float]) -> list[Row]:
                 rows += _clients(emu, n, latency, "official", threads)
                 for way in ("dynamic", "native"):
                     rows += _pulumi(emu, n, latency, way, parallel)
+                    rows += _pulumi(emu, n, latency, way, parallel, skip_checkpoints=True)
     return rows
 
 

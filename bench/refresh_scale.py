@@ -29,6 +29,7 @@ from scale import (
     hub_to_spokes,
     limit_minimum,
     measure,
+    spokes_to_hub,
 )
 
 from datadog_crossorg.emulator import Emulator, Fault
@@ -85,6 +86,20 @@ def run_refresh(size: int, rate_limit: tuple[int, int], latency: float) -> list[
                     floors[mode] = m.seconds
                 rows.append(RefreshRow(size, condition, mode, m, minimum))
     return rows
+
+
+def run_spokes_refresh(size: int, latency: float) -> list[RefreshRow]:
+    """Spokes share with the hub, each through its own key pair: a refresh reads them all through
+    the hub's one listing (default pair), ⌈N/1000⌉ calls instead of N (issue 19)."""
+    with Emulator(seed=hub_and_spokes_seed(size)) as emu:
+        world = ScaleWorld(emu, spokes_to_hub(size))
+        with world.process() as engine:
+            engine.up(world.goals(("metrics",)))
+        emu.add_fault(Fault("latency", path=r"^/api/v2/org_connections", delay=latency, times=None))
+        with world.process() as engine:
+            m = measure(emu, engine.refresh, size, READ_DONE)
+    condition = f"spokes -> hub, {latency * 1000:.0f} ms latency"
+    return [RefreshRow(size, condition, MODES[0][0], m)]
 
 
 def refresh_table(rows: list[RefreshRow]) -> Table:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from api_calls import api_calls_table
 from import_cost import BASELINE, SUBJECT, import_table, measure_imports
 from lifecycle import PhaseResult, lifecycle_table, limited_table, run_lifecycle
-from refresh_scale import MODES, RefreshRow, refresh_table, run_refresh
+from refresh_scale import MODES, RefreshRow, refresh_table, run_refresh, run_spokes_refresh
 from rich.console import Console
 from rich.table import Table
 from scale import limit_minimum
@@ -80,7 +80,10 @@ def main(argv: list[str]) -> int:
     rows = [
         row
         for n in settings.refresh_sizes
-        for row in run_refresh(n, settings.rate_limit, settings.latency)
+        for row in [
+            *run_refresh(n, settings.rate_limit, settings.latency),
+            *run_spokes_refresh(n, settings.latency),
+        ]
     ]
     show(refresh_table(rows))
 

@@ -54,6 +54,12 @@ def hub_to_spokes(n: int) -> list[Planned]:
     return [Planned(f"hub-to-{spoke_name(i)}", "hub", spoke_name(i)) for i in range(n)]
 
 
+def spokes_to_hub(n: int) -> list[Planned]:
+    """N spokes -> 1 hub, each through its spoke's own key pair; the stack also holds the hub's
+    (the default pair), whose one listing sees them all (issue 19)."""
+    return [Planned(f"{spoke_name(i)}-to-hub", spoke_name(i), "hub") for i in range(n)]
+
+
 def both_ways(n: int) -> list[Planned]:
     """N connections between the hub and N spokes, alternating direction: hub -> spoke through
     the hub's (default) key pair, spoke -> hub through the spoke's own named key pair."""
