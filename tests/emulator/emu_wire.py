@@ -95,6 +95,21 @@ def timeseries_widget(*cross_org_uuids: list[str] | None) -> dict[str, Any]:
     }
 
 
+def timeseries_body(**attributes: Any) -> dict[str, Any]:
+    """A POST /api/v2/query/timeseries body over one metrics query; `attributes` override."""
+    return {
+        "data": {
+            "type": "timeseries_request",
+            "attributes": {
+                "from": 1_700_000_000_000,
+                "to": 1_700_003_600_000,
+                "queries": [{"data_source": "metrics", "name": "a", "query": "avg:x{*}"}],
+            }
+            | attributes,
+        }
+    }
+
+
 def dashboard_body(title: str = "CPU across orgs", **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "title": title,

@@ -8,7 +8,14 @@ import json
 import socket
 
 import pytest
-from emu_wire import CONNECTIONS, DASHBOARDS, connection_body, raw_request, with_length
+from emu_wire import (
+    CONNECTIONS,
+    DASHBOARDS,
+    connection_body,
+    raw_request,
+    timeseries_body,
+    with_length,
+)
 
 from datadog_crossorg.emulator import Emulator
 
@@ -26,18 +33,7 @@ def _is_json_error(answer, status: int) -> bool:
 
 
 def _timeseries(**attributes) -> bytes:
-    body = {
-        "data": {
-            "type": "timeseries_request",
-            "attributes": {
-                "from": 1_700_000_000_000,
-                "to": 1_700_003_600_000,
-                "queries": [{"data_source": "metrics", "name": "a", "query": "avg:x{*}"}],
-            }
-            | attributes,
-        }
-    }
-    return json.dumps(body).encode()
+    return json.dumps(timeseries_body(**attributes)).encode()
 
 
 # -- framing and size (item 12) ------------------------------------------------------------------

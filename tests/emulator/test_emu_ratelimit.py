@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from emu_wire import CONNECTIONS, DASHBOARDS, Api, connection_body, dashboard_body
+from emu_wire import CONNECTIONS, DASHBOARDS, Api, connection_body, dashboard_body, timeseries_body
 
 from datadog_crossorg.emulator import RATE_LIMIT_GROUPS, Emulator, Fault, RateLimit, load_seed
 from datadog_crossorg.emulator.ratelimit import DEFAULT_LIMITS, RateLimiter, parse_limit_option
@@ -169,16 +169,7 @@ def test_every_answer_of_every_api_group_carries_rate_limit_headers(datadog_emul
     hub = api("hub")
     board = hub.post(DASHBOARDS, json=dashboard_body()).json()
     policy = f"/api/v2/restriction_policy/dashboard:{board['id']}"
-    query = {
-        "data": {
-            "type": "timeseries_request",
-            "attributes": {
-                "from": 1_700_000_000_000,
-                "to": 1_700_003_600_000,
-                "queries": [{"data_source": "metrics", "name": "a", "query": "avg:x{*}"}],
-            },
-        }
-    }
+    query = timeseries_body()
     # when each group answers, with a success or an error
     answers = {
         "org_connections": hub.get(CONNECTIONS),
