@@ -11,12 +11,17 @@ output of `pulumi config --show-secrets --json` when the keys are secrets), then
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
-from datadog_crossorg.cli import connections_verify
+from datadog_crossorg.cli import connections_import, connections_verify
+from datadog_crossorg.cli.key_options import (
+    CommandFailed,
+    add_key_options,
+    add_quiet_option,
+    clients,
+    collect,
+)
 from datadog_crossorg.graph import FORMATS  # stdlib only: keeps `crossorg --help` instant
 
 GRAPH_EPILOG = """\
@@ -47,8 +52,6 @@ def register(groups: Any) -> None:
     listing.set_defaults(func=cmd_list)
     _add_graph(actions)
     connections_verify.add_parser(actions)
-    from datadog_crossorg.cli import connections_import
-
     connections_import.add_parser(actions)
 
 
@@ -84,44 +87,13 @@ def _add_graph(actions: Any) -> None:
     graph.set_defaults(func=cmd_graph)
 
 
-def add_key_options(parser: argparse.ArgumentParser) -> None:
-    """The options every command that calls Datadog shares: which key pairs, from where."""
-    parser.add_argument(
-        "--org",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="key pair from datadog-crossorg:orgs (repeatable; default: the default pair)",
-    )
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        help="stack config: Pulumi.<stack>.yaml, or `pulumi config --show-secrets --json` output",
-    )
-
-
-def add_quiet_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--quiet", action="store_true", help="no progress bar (never shown when not a terminal)"
-    )
-
-
-def key_ring_and_names(args: argparse.Namespace) -> tuple[Any, list[str | None]]:
-    """The key ring the options describe, and the key-pair names to use (None = default)."""
-    from datadog_crossorg.credentials import KeyRing
-    from datadog_crossorg.stack_config import load_config_file
-
-    config = load_config_file(args.config) if args.config else {}
-    return KeyRing.from_config(config.get), list(args.org) or [None]
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     from datadog_crossorg.inventory import connections_json, print_connections_table
 
     try:
-        with _clients(args) as clients:
-            conns = _collect(clients, quiet=args.quiet)
-    except _Failed as failure:
+        with clients(args) as opened:
+            conns = collect(opened, quiet=args.quiet)
+    except CommandFailed as failure:
         return failure.report("crossorg connections list")
     if args.json:
         print(connections_json(conns))
@@ -134,58 +106,16 @@ def cmd_graph(args: argparse.Namespace) -> int:
     from datadog_crossorg.graph import build_graph, render
 
     try:
-        with _clients(args) as clients:
-            conns = _collect(clients, quiet=args.quiet)
-            dashboards = _dashboard_reads(args, clients)
-    except _Failed as failure:
+        with clients(args) as opened:
+            conns = collect(opened, quiet=args.quiet)
+            dashboards = _dashboard_reads(args, opened)
+    except CommandFailed as failure:
         return failure.report("crossorg connections graph")
     print(render(build_graph(conns, dashboards=dashboards), args.format), end="")
     return 0
 
 
-class _Failed(Exception):
-    """A command stops: exit 2 for a usage problem (keys, config, files), 1 when Datadog fails."""
-
-    def __init__(self, code: int, message: object) -> None:
-        super().__init__(str(message))
-        self.code = code
-
-    def report(self, command: str) -> int:
-        print(f"{command}: {self}", file=sys.stderr)
-        return self.code
-
-
-@contextmanager
-def _clients(args: argparse.Namespace) -> Iterator[dict[str | None, Any]]:
-    """One client per key pair the options name, closed afterwards."""
-    from datadog_crossorg.credentials import CredentialsError
-    from datadog_crossorg.inventory import clients_for
-    from datadog_crossorg.stack_config import StackConfigError
-
-    try:
-        keys, names = key_ring_and_names(args)
-        clients = clients_for(keys, names)
-    except (CredentialsError, StackConfigError, ValueError, OSError) as error:
-        raise _Failed(2, error) from None
-    try:
-        yield clients
-    finally:
-        for client in clients.values():
-            client.close()
-
-
-def _collect(clients: Mapping[str | None, Any], *, quiet: bool) -> list[Any]:
-    """Every connection the clients see, merged; a progress bar on a terminal for several."""
-    from datadog_crossorg.client import DatadogError
-    from datadog_crossorg.inventory import collect_connections
-
-    try:
-        return collect_connections(clients, quiet=quiet)
-    except DatadogError as error:
-        raise _Failed(1, error) from None
-
-
-def _dashboard_reads(args: argparse.Namespace, clients: Mapping[str | None, Any]) -> list[Any]:
+def _dashboard_reads(args: argparse.Namespace, opened: Mapping[str | None, Any]) -> list[Any]:
     """What the --dashboards files read, placed in their org (see GRAPH_EPILOG)."""
     from datadog_crossorg.client import DatadogError
     from datadog_crossorg.graph import org_of_listing, read_dashboard
@@ -194,14 +124,14 @@ def _dashboard_reads(args: argparse.Namespace, clients: Mapping[str | None, Any]
         return []
     org = args.dashboard_org
     if not org:
-        name, client = next(iter(clients.items()))
+        name, client = next(iter(opened.items()))
         try:
             org = org_of_listing(client.list_connections())
         except DatadogError as error:
-            raise _Failed(1, error) from None
+            raise CommandFailed(1, error) from None
         if org is None:
             pair = f"key pair {name!r}" if name else "the default key pair"
-            raise _Failed(
+            raise CommandFailed(
                 2,
                 f"cannot tell from its connections which org {pair} belongs to; "
                 "pass --dashboard-org UUID (the org the dashboards live in)",
@@ -209,4 +139,4 @@ def _dashboard_reads(args: argparse.Namespace, clients: Mapping[str | None, Any]
     try:
         return [read_dashboard(path, org) for path in args.dashboards]
     except (OSError, ValueError) as error:
-        raise _Failed(2, error) from None
+        raise CommandFailed(2, error) from None

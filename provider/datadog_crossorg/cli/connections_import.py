@@ -27,7 +27,7 @@ from typing import Any
 
 def add_parser(actions: Any) -> None:
     """Register `import-file` under `crossorg connections` (called from connections_cmd.register)."""
-    from datadog_crossorg.cli.connections_cmd import add_key_options  # no import cycle
+    from datadog_crossorg.cli.key_options import add_key_options
 
     parser = actions.add_parser(
         "import-file",
@@ -79,7 +79,7 @@ def import_document(
 
 
 def cmd_import_file(args: argparse.Namespace) -> int:
-    from datadog_crossorg.cli.connections_cmd import _clients, _collect, _Failed
+    from datadog_crossorg.cli.key_options import CommandFailed, clients, collect
     from datadog_crossorg.stack_config import load_config_file
     from datadog_crossorg.verify import identify_orgs
 
@@ -98,10 +98,10 @@ def cmd_import_file(args: argparse.Namespace) -> int:
         print("crossorg connections import-file: name one org (--org) at a time", file=sys.stderr)
         return 2
     try:
-        with _clients(args) as clients:
-            (key_pair, _client), *_ = clients.items()
-            conns = _collect(clients, quiet=True)
-    except _Failed as failure:
+        with clients(args) as opened:
+            (key_pair, _client), *_ = opened.items()
+            conns = collect(opened, quiet=True)
+    except CommandFailed as failure:
         return failure.report("crossorg connections import-file")
     config = load_config_file(args.config) if args.config else {}
     hints = config.get("datadog-crossorg:orgUuids") or {}

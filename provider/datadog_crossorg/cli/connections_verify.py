@@ -20,7 +20,7 @@ from typing import Any
 
 def add_parser(actions: Any) -> None:
     """Register `verify` under `crossorg connections` (called from connections_cmd.register)."""
-    from datadog_crossorg.cli.connections_cmd import add_key_options  # no import cycle
+    from datadog_crossorg.cli.key_options import add_key_options
 
     parser = actions.add_parser(
         "verify",

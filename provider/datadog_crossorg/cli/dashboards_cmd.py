@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from datadog_crossorg.cli.connections_cmd import add_key_options, key_ring_and_names
+from datadog_crossorg.cli.key_options import add_key_options, key_ring_and_names
 
 PROG = "crossorg dashboards"
 
