@@ -90,9 +90,10 @@ def _deploy(
 ) -> int:
     """Up with the real CLI (or the harness), then the connections table and the flow check."""
     print(f"Offline Datadog running at {emu.url} (state: {work.name}/emulator-{args.stack}.json)")
+    config = _pointed_at(config, emu.url)
     engine = None if args.harness else find_engine_bin()
     if engine is not None:
-        code = _up_with_cli(project, work, args.stack, _pointed_at(config, emu.url), engine)
+        code = _up_with_cli(project, work, args.stack, config, engine)
     else:
         if not args.harness:
             print(INSTALL_HINT)
@@ -100,11 +101,10 @@ def _deploy(
             "Running the same stack program through the engine harness instead "
             "(real provider server, real gRPC).\n"
         )
-        config = _pointed_at(config, emu.url)
         code = _up_with_harness(project, work, args.stack, config)
-    _print_existing_connections(_pointed_at(config, emu.url))
+    _print_existing_connections(config)
     if code == 0:
-        code = _verify(_pointed_at(config, emu.url))
+        code = _verify(config)
     return code
 
 

@@ -106,12 +106,19 @@ class _MessageFirstTraceback:
         return self._real.format_exc(*args, **kwargs)
 
 
+def _dynamic_server() -> ModuleType | None:
+    """pulumi.dynamic's provider server module when this process is that server (run as
+    `python -m pulumi.dynamic`), else None (tests, programs, the native plugin)."""
+    server = sys.modules.get("__main__")
+    return server if hasattr(server, "DynamicResourceProviderServicer") else None
+
+
 def show_user_errors_first() -> bool:
     """In pulumi.dynamic's server process, make user errors read message-first. Guarded: when the
     server is not the shape this was written against, change nothing and say so once."""
-    server = sys.modules.get("__main__")
-    if server is None or not hasattr(server, "DynamicResourceProviderServicer"):
-        return False  # not inside the dynamic provider server (tests, programs, the native plugin)
+    server = _dynamic_server()
+    if server is None:
+        return False
     current = getattr(server, "traceback", None)
     if isinstance(current, _MessageFirstTraceback):
         return True
@@ -136,9 +143,8 @@ def widen_dynamic_server(workers: int = CONCURRENT_CALLS) -> bool:
     now on (the old pool finishes the ones it holds). Guarded: when the server is not the shape
     this was written against, nothing changes and the log says so once.
     """
-    server = sys.modules.get("__main__")
-    if server is None or not hasattr(server, "DynamicResourceProviderServicer"):
-        return False  # not inside the dynamic provider server
+    if _dynamic_server() is None:
+        return False
     with _RUNTIME_LOCK:
         if not _WIDENED:
             state = _grpc_server_state()

@@ -48,29 +48,26 @@ class ListingCache(Generic[T]):
             self._generation += 1
             self._current = None
 
+    def _shareable(self, current: _Fetch[T] | None, now: float) -> bool:
+        """Whether a Read starting `now` may share `current` (caller holds the lock)."""
+        return (
+            current is not None
+            and current.generation == self._generation
+            and current.error is None
+            and (not current.done.is_set() or now - current.started < self.ttl)
+        )
+
     def is_warm(self) -> bool:
         """A Read starting now would share a listing (in flight, or fetched within ttl)."""
         with self._lock:
-            current = self._current
-            return (
-                current is not None
-                and current.generation == self._generation
-                and current.error is None
-                and (not current.done.is_set() or self._clock() - current.started < self.ttl)
-            )
+            return self._shareable(self._current, self._clock())
 
     def get(self, fetch: Callable[[], T]) -> T:
         """The listing, fetched now by this caller or shared with a fetch in flight or recent."""
         with self._lock:
             current = self._current
             now = self._clock()
-            usable = (
-                current is not None
-                and current.generation == self._generation
-                and current.error is None
-                and (not current.done.is_set() or now - current.started < self.ttl)
-            )
-            if usable:
+            if self._shareable(current, now):
                 assert current is not None
                 leader = False
             else:

@@ -66,12 +66,12 @@ class OrgConnectionProvider(StatelessProvider):
         """Engine: Read on refresh and for `OrgConnection.get`; an empty id means gone."""
         org = props.get("org") or None
         adopt = bool(props.get("adopt") or False)
-        sink, source = props.get("sink_org_id") or None, props.get("source_org_id") or None
-        if sink and source:  # refresh: any key pair whose listing sees it will do
-            conn = self.runtime().read_connection(org, id_, sink_org_id=sink, source_org_id=source)
-        else:  # `OrgConnection.get` by id alone: this key pair's own listing
-            view = self.runtime().view(org)
-            conn = connections.read(view, id_, sink_org_id=sink, source_org_id=source, org=org)
+        conn = self.runtime().read_connection(
+            org,
+            id_,
+            sink_org_id=props.get("sink_org_id") or None,
+            source_org_id=props.get("source_org_id") or None,
+        )
         if conn is None:
             return ReadResult("", {})
         return ReadResult(

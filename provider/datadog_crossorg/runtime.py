@@ -121,7 +121,12 @@ class ProviderRuntime:
         return self.view(org).client
 
     def read_connection(
-        self, key_pair: KeyName, connection_id: str, *, sink_org_id: str, source_org_id: str
+        self,
+        key_pair: KeyName,
+        connection_id: str,
+        *,
+        sink_org_id: str | None,
+        source_org_id: str | None,
     ) -> Connection | None:
         """Read a connection through the shared listing of any key pair that sees it.
 
@@ -132,9 +137,10 @@ class ProviderRuntime:
         fetched or in flight; the default key pair's, while its org is unknown (in that common
         topology it is the hub's); this resource's own key pair, as before. A connection missing
         from another key pair's listing counts as gone only when that listing showed its org to
-        be one of the connection's ends; otherwise the own key pair decides.
+        be one of the connection's ends; otherwise the own key pair decides. Without both ends
+        known (`OrgConnection.get` by id) or without shared listings, the own key pair reads it.
         """
-        if self.listing_ttl > 0:
+        if self.listing_ttl > 0 and sink_org_id and source_org_id:
             ends = {sink_org_id.lower(), source_org_id.lower()}
             for other in self._other_listings(key_pair, ends):
                 listing = self._listing(other)
@@ -162,15 +168,20 @@ class ProviderRuntime:
                 and name not in self._unlistable
                 and view.listing is not None
                 and view.listing.is_warm()
-                and self._orgs.get(name, "?") in ends | {"?"}
+                and self._may_be_an_end(name, ends)
             ]
             speculative = (
                 key_pair is not None
                 and None not in warm
                 and None not in self._unlistable
-                and self._orgs.get(None, "?") in ends | {"?"}
+                and self._may_be_an_end(None, ends)
             )
         return warm + ([None] if speculative else [])
+
+    def _may_be_an_end(self, key_pair: KeyName, ends: set[str]) -> bool:
+        """`key_pair`'s org is one of `ends`, or not known yet (caller holds the lock)."""
+        org = self._orgs.get(key_pair)
+        return org is None or org in ends
 
     def _listing(self, key_pair: KeyName) -> list[Connection] | None:
         """`key_pair`'s whole shared listing, learning its org; None if it cannot be had."""
