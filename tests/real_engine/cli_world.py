@@ -19,6 +19,7 @@ import yaml
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.testing.probe import EmulatorProbe
 from datadog_crossorg.testing.pulumi_cli import PulumiCLI, Result
+from datadog_crossorg.tokens import ORG_CONNECTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 # Two spokes sharing with the hub, as datadog-crossorg:connections entries of stacks/.
@@ -125,17 +126,13 @@ class CliStack(EmulatorProbe):
         )
 
     # -- reading what happened ---------------------------------------------------------------------
-    def resources(self, type_suffix: str = "OrgConnection") -> dict[str, dict[str, Any]]:
-        """Resource name -> its state entry, for resources whose type ends with `type_suffix`."""
-        found = {}
-        for resource in self.cli.export()["deployment"].get("resources", []):
-            if resource["type"].endswith(type_suffix) or (
-                resource["type"] == "pulumi-python:dynamic:Resource"
-                and type_suffix == "OrgConnection"
-                and "connection_types" in resource.get("outputs", {})
-            ):
-                found[resource["urn"].rsplit("::", 1)[1]] = resource
-        return found
+    def resources(self) -> dict[str, dict[str, Any]]:
+        """Resource name -> its state entry, for the OrgConnections (either adapter's)."""
+        return {
+            resource["urn"].rsplit("::", 1)[1]: resource
+            for resource in self.cli.export()["deployment"].get("resources", [])
+            if resource["type"] in ORG_CONNECTIONS
+        }
 
     def request_sequence(self, since: int = 0) -> list[tuple[str, str]]:
         """(method, path) of every API request from index `since` on."""
@@ -145,12 +142,3 @@ class CliStack(EmulatorProbe):
 def plan_lines(result: Result) -> list[str]:
     """The lines of a preview/up table that name a resource step (create, update, replace, ...)."""
     return [line for line in result.stdout.splitlines() if re.match(r"^\s*[-+~]", line)]
-
-
-def first_error_lines(result: Result, count: int = 4) -> str:
-    """The first `count` lines from the first `error:` a user reads, whitespace squeezed."""
-    lines = result.output.splitlines()
-    for index, line in enumerate(lines):
-        if "error:" in line:
-            return " ".join(" ".join(lines[index : index + count]).split())
-    return ""

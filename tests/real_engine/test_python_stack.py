@@ -7,6 +7,8 @@ from collections import Counter
 
 from cli_world import PAYMENTS, SEARCH, CliStack, plan_lines
 
+from datadog_crossorg.tokens import ORG_CONNECTION
+
 
 def _steps(result, name: str) -> list[str]:
     return [line for line in plan_lines(result) if f"OrgConnection {name} " in line + " "]
@@ -39,7 +41,7 @@ def test_preview_up_noop_update_replace_refresh_destroy(py_stack: CliStack) -> N
     # types changed: an in-place update in the diff, one PATCH at up, same id
     s.hub_and_spokes([{**PAYMENTS, "types": ["metrics"]}, SEARCH])
     diff = s.pulumi("preview", "--diff")
-    assert "~ pulumi-python:dynamic/datadog:OrgConnection: (update)" in diff.stdout, diff
+    assert f"~ {ORG_CONNECTION}: (update)" in diff.stdout, diff
     assert "~ connection_types" in diff.stdout and "replace" not in diff.stdout, diff
     assert "__provider" not in diff.stdout
     assert s.api_calls() == Counter()
@@ -51,7 +53,7 @@ def test_preview_up_noop_update_replace_refresh_destroy(py_stack: CliStack) -> N
     # sink changed: replace, the new connection created before the old one is deleted
     s.hub_and_spokes([{**PAYMENTS, "types": ["metrics"]}, {**SEARCH, "sink": "edge"}])
     replace = s.pulumi("preview", "--diff")
-    assert "+-pulumi-python:dynamic/datadog:OrgConnection: (replace)" in replace.stdout, replace
+    assert f"+-{ORG_CONNECTION}: (replace)" in replace.stdout, replace
     start = len(s.emu.requests)
     s.api_calls()
     s.pulumi("up", "--yes")
