@@ -22,8 +22,9 @@ from datadog_crossorg.client.errors import (
     RateLimited,
     Unavailable,
 )
-from datadog_crossorg.client.records import CONNECTION_TYPES, Connection, Org
+from datadog_crossorg.client.records import Connection, Org
 from datadog_crossorg.client.sites import SITES, resolve_base_url
+from datadog_crossorg.data_sources import CONNECTION_TYPES
 
 if TYPE_CHECKING:
     from datadog_crossorg.client.api import DatadogClient

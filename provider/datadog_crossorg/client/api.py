@@ -22,6 +22,7 @@ from datadog_crossorg.client.transport import Transport
 
 _CONNECTIONS = "/api/v2/org_connections"
 _DASHBOARDS = "/api/v1/dashboard"
+_NOTEBOOKS = "/api/v1/notebooks"
 _POLICIES = "/api/v2/restriction_policy"
 _TIMESERIES = "/api/v2/query/timeseries"
 
@@ -172,6 +173,49 @@ class DatadogClient:
             summary
             for body in self._pages(_DASHBOARDS, {}, ("count", "start"), "dashboards", page_size)
             for summary in body.get("dashboards") or ()
+        ]
+
+    # -- notebooks ---------------------------------------------------------------------------
+    # Datadog wraps a notebook in JSON:API's `data`; these methods take the whole request body
+    # and return the `data` object (`id`, `type`, `attributes`): the notebook itself.
+
+    def get_notebook(self, notebook_id: int) -> dict[str, Any]:
+        return self._transport.request("GET", _path(_NOTEBOOKS, str(notebook_id)), key="data")
+
+    def create_notebook(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Create from `{"data": {"type": "notebooks", "attributes": {name, cells, time, ...}}}`;
+        returns Datadog's copy (integer `id`, cell ids, author, `created`, `modified`)."""
+        return self._transport.request("POST", _NOTEBOOKS, json=body, key="data")
+
+    def update_notebook(self, notebook_id: int, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace the whole notebook (PUT): cells carrying their `id` keep it, new cells get one,
+        cells left out are deleted."""
+        path = _path(_NOTEBOOKS, str(notebook_id))
+        return self._transport.request("PUT", path, json=body, key="data")
+
+    def delete_notebook(self, notebook_id: int) -> None:
+        self._transport.request("DELETE", _path(_NOTEBOOKS, str(notebook_id)))
+
+    def list_notebooks(
+        self,
+        *,
+        query: str | None = None,
+        include_cells: bool = True,
+        page_size: int = 100,
+    ) -> list[dict[str, Any]]:
+        """Every notebook of this org (`query` narrows to names or author handles holding it),
+        all pages (`count`/`start`). Pages are read oldest first (`created`, `asc`), so a
+        notebook changed meanwhile cannot move into a page already read. `include_cells=False`
+        leaves out each notebook's cells and global time."""
+        params: dict[str, Any] = {"sort_field": "created", "sort_dir": "asc"}
+        if query:
+            params["query"] = query
+        if not include_cells:
+            params["include_cells"] = "false"
+        return [
+            notebook
+            for body in self._pages(_NOTEBOOKS, params, ("count", "start"), "data", page_size)
+            for notebook in body.get("data") or ()
         ]
 
     # -- restriction policies ----------------------------------------------------------------

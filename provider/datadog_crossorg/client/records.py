@@ -9,8 +9,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-CONNECTION_TYPES = ("audit", "logs", "metrics")  # what a connection can share
-
 
 @dataclass(frozen=True)
 class Connection:

@@ -6,7 +6,9 @@
         emu.add_fault(Fault("status", method="POST", path="/org_connections", status=503))
         ...                                      # point a client at emu.url
 
-It imports nothing else of this project: it must not share the client's reading of the API.
+It imports nothing else of this project: it must not share the client's reading of the API. The
+one exception is `datadog_crossorg.data_sources` (which connection type carries CI data), an
+assumption Datadog's documents leave open that the emulator and the checks must make alike.
 """
 
 from __future__ import annotations

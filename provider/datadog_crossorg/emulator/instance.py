@@ -35,7 +35,7 @@ class Emulator:
 
     `seed` is None (the default seed), a path or a dict. With `state_file`, the world is loaded
     from it when it exists and saved to it after every change. `rate_limits` maps a group
-    ("org_connections", "dashboards", "org", "validate", "restriction_policy",
+    ("org_connections", "dashboards", "notebooks", "org", "validate", "restriction_policy",
     "query_timeseries") to {"limit": N, "period": seconds}; it adds to (and overrides) the
     seed's, and a group named nowhere runs on its generous default. `request_timeout` (seconds
     from a request's first byte to its last) and `max_body` (bytes) bound every request: past

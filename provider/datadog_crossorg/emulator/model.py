@@ -1,5 +1,5 @@
 """The emulated world: records of accounts' orgs, roles, teams, users, key pairs, connections,
-dashboards, restriction policies and seeded metric series.
+dashboards, notebooks, restriction policies and seeded metric series.
 
 Records are frozen; the `World` holds them in dicts and is replaced record by record, never
 mutated in place, so a snapshot is a cheap copy. The World has no lock: `state.Backend` owns it
@@ -33,6 +33,8 @@ PERMISSIONS = frozenset(
         "org_connections_write",
         "dashboards_read",
         "dashboards_write",
+        "notebooks_read",
+        "notebooks_write",
         "org_management",
         # POST /api/v2/query/timeseries needs it (Datadog's API reference).
         "timeseries_query",
@@ -121,6 +123,20 @@ class Dashboard:
 
 
 @dataclass(frozen=True)
+class Notebook:
+    """A stored notebook: its `attributes` as Datadog sends them, less `author`.
+
+    The author is rendered from the user record at each read, so its `disabled` and `status`
+    follow the user (a deactivated author reads as disabled).
+    """
+
+    id: int
+    org_uuid: str
+    author_id: str  # user id
+    attributes: dict[str, Any] = field(compare=False)
+
+
+@dataclass(frozen=True)
 class Binding:
     """One binding of a restriction policy: `relation` granted to `principals` (`kind:id`)."""
 
@@ -166,6 +182,8 @@ class World:
     key_pairs: dict[str, KeyPair] = field(default_factory=dict)  # by name
     connections: dict[str, Connection] = field(default_factory=dict)  # by id, creation order
     dashboards: dict[str, Dashboard] = field(default_factory=dict)  # by id, creation order
+    notebooks: dict[int, Notebook] = field(default_factory=dict)  # by id, creation order
+    last_notebook_id: int = 0  # ids are never reused, even after a delete
     policies: dict[tuple[str, str], Policy] = field(default_factory=dict)  # (org, resource id)
     series: dict[tuple[str, str, str], Series] = field(default_factory=dict)  # (org, source, name)
     rate_limits: dict[str, dict[str, int]] = field(default_factory=dict)

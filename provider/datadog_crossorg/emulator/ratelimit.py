@@ -22,6 +22,7 @@ from typing import Any
 GROUPS = (
     "org_connections",
     "dashboards",
+    "notebooks",
     "org",
     "validate",
     "restriction_policy",

@@ -105,14 +105,18 @@ def _validate_widgets(widgets: list[Any], path: str) -> None:
                 raise BadRequest(f"Invalid widget {where}: a group needs a 'widgets' list")
             _validate_widgets(nested, f"{where}.definition.widgets")
             continue
-        _validate_cross_org(definition, f"{where}.definition", where)
+        validate_cross_org(definition, f"{where}.definition", f"widget {where}")
 
 
-def _validate_cross_org(value: Any, path: str, widget: str) -> None:
-    """Each query reads at most one other org: `cross_org_uuids` holds at most one UUID."""
+def validate_cross_org(value: Any, path: str, owner: str) -> None:
+    """Each query reads at most one other org: `cross_org_uuids` holds at most one UUID.
+
+    Shared with notebooks, whose graph cells hold the same widget definitions; `owner` names
+    the widget or cell in the message ("widget widgets[0]").
+    """
     if isinstance(value, list):
         for index, item in enumerate(value):
-            _validate_cross_org(item, f"{path}[{index}]", widget)
+            validate_cross_org(item, f"{path}[{index}]", owner)
         return
     if not isinstance(value, dict):
         return
@@ -122,16 +126,16 @@ def _validate_cross_org(value: Any, path: str, widget: str) -> None:
         query = f"query {name!r} at {path}" if isinstance(name, str) else f"query at {path}"
         if not isinstance(uuids, list) or not all(isinstance(u, str) for u in uuids):
             raise BadRequest(
-                f"Invalid widget {widget}: {query}: 'cross_org_uuids' must be a list of org UUIDs"
+                f"Invalid {owner}: {query}: 'cross_org_uuids' must be a list of org UUIDs"
             )
         if len(uuids) > 1:
             # Documented as a 400; the text is undocumented.
             raise BadRequest(
-                f"Invalid widget {widget}: {query}: 'cross_org_uuids' accepts at most one "
+                f"Invalid {owner}: {query}: 'cross_org_uuids' accepts at most one "
                 f"org UUID, got {len(uuids)}"
             )
     for key, item in value.items():
-        _validate_cross_org(item, f"{path}.{key}", widget)
+        validate_cross_org(item, f"{path}.{key}", owner)
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -250,7 +254,8 @@ def delete_dashboard(world: World, key_pair: KeyPair, dashboard_id: str) -> dict
     return {"deleted_dashboard_id": dashboard_id}
 
 
-def _paging(query: dict[str, str], name: str) -> int | None:
+def paging_param(query: dict[str, str], name: str) -> int | None:
+    """A `start`/`count` query parameter: absent is None, anything but digits a 400."""
     raw = query.get(name)
     if raw is None:
         return None
@@ -267,8 +272,8 @@ def list_dashboards(world: World, key_pair: KeyPair, query: dict[str, str]) -> d
     `filter[deleted]=true` list nothing.
     """
     require(key_pair, READ)
-    start = _paging(query, "start") or 0
-    count = _paging(query, "count")
+    start = paging_param(query, "start") or 0
+    count = paging_param(query, "count")
     if "true" in (query.get("filter[shared]"), query.get("filter[deleted]")):
         return {"dashboards": []}
     mine = [d.document for d in world.dashboards.values() if d.org_uuid == key_pair.org_uuid]

@@ -9,12 +9,19 @@ a synthetic series, a pure function of (org, data source, metric or search, time
 runs, two emulators and two orgs' answers differ only where the inputs do. Aggregators, scopes,
 `by {...}` groups and formula `limit`s do not change the numbers (one group, no tags).
 
+Data sources: metrics, and the event sources logs, audit, ci_pipelines (CI Visibility pipeline
+runs) and ci_tests (Test Optimization test runs), each queried like logs (`compute`, `search`).
+Every one gets synthetic data as logs do, and a seed may give any of them points.
+
 Access: a query with `cross_org_uuids: [<source>]` from another org reads the source only while
-a connection from the source to the caller's org exists, shares the query's data type
-(metrics -> "metrics", logs -> "logs", audit -> "audit"), and the sink's restriction policy on
-that connection (if any) makes the caller a viewer or an editor. Otherwise the answer is 403:
-Datadog's answer is not recorded, and 403 is what its API gives when the caller may not read
-what it asked for (as for a missing permission); the text names the query, org and reason.
+a connection from the source to the caller's org exists, shares the type that carries the query's
+data source (metrics -> "metrics", logs -> "logs", audit -> "audit", and ci_pipelines, ci_tests
+-> "logs": Datadog documents that connections share CI data but names no type for it, so the
+emulator makes the project's one assumption, `datadog_crossorg.data_sources`, the only module of
+the project it imports), and the sink's restriction policy on that connection (if any) makes the
+caller a viewer or an editor. Otherwise the answer is 403: Datadog's answer is not recorded, and
+403 is what its API gives when the caller may not read what it asked for (as for a missing
+permission); the text names the query, org and reason.
 """
 
 from __future__ import annotations
@@ -28,12 +35,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from datadog_crossorg.data_sources import ASSUMED, CONNECTION_TYPE_FOR
 from datadog_crossorg.emulator import rules_policies
 from datadog_crossorg.emulator.errors import BadRequest, Forbidden
 from datadog_crossorg.emulator.model import KeyPair, World, require
 
 PERMISSION = "timeseries_query"
-EVENT_SOURCES = ("logs", "audit")  # event-platform sources that org connections share
+# What a cross-org query may read: every data source a connection type carries. Besides metrics,
+# event-platform sources: audit, logs and the CI sources that travel with logs (assumed).
+EVENT_SOURCES = tuple(source for source in CONNECTION_TYPE_FOR if source != "metrics")
 DATA_SOURCES = ("metrics", *EVENT_SOURCES)
 MAX_POINTS = 300
 DEFAULT_POINTS = 150
@@ -167,11 +177,14 @@ def _require_access(world: World, key_pair: KeyPair, query: _Query) -> None:
             f"Forbidden: query '{query.name}' reads org {query.org_uuid}, which has no org "
             "connection sharing data with this org"
         )
-    if query.data_source not in conn.connection_types:
+    needed = CONNECTION_TYPE_FOR[query.data_source]
+    if needed not in conn.connection_types:
+        assumed = ASSUMED.get(query.data_source)
         raise Forbidden(
             f"Forbidden: query '{query.name}' reads {query.data_source} of org {query.org_uuid}, "
             f"but its connection {conn.id} to this org shares only "
             f"{', '.join(conn.connection_types)}"
+            + (f" ({query.data_source} needs {needed}; {assumed})" if assumed else "")
         )
     resource = rules_policies.connection_resource(conn.id)
     if not rules_policies.has_relation(

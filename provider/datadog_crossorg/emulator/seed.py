@@ -1,10 +1,13 @@
 """Seeds and saved state: one JSON format for both.
 
 A seed describes the world (accounts > orgs > roles, teams, users and key pairs; optional
-pre-existing connections, dashboards, restriction policies and metric series; rate limits).
+pre-existing connections, dashboards, notebooks, restriction policies and series of any data
+source the timeseries endpoint serves (metrics, logs, audit, ci_pipelines, ci_tests); rate
+limits).
 Users name their roles and teams (by name, handle or id) in `roles` / `teams`. A state file is the same document with everything
-made explicit (ids, timestamps, widget ids), so `load -> dump -> load` is the identity and a
-stack deployed today refreshes tomorrow against the same world.
+made explicit (ids, timestamps, widget and cell ids, the last notebook id), so
+`load -> dump -> load` is the identity and a stack deployed today refreshes tomorrow against
+the same world.
 """
 
 from __future__ import annotations
@@ -20,7 +23,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from datadog_crossorg.emulator import rules_dashboards, rules_policies
+from datadog_crossorg.emulator import (
+    rules_dashboards,
+    rules_notebooks,
+    rules_policies,
+    rules_queries,
+)
 from datadog_crossorg.emulator.errors import ApiError
 from datadog_crossorg.emulator.model import (
     CONNECTION_TYPES,
@@ -127,6 +135,14 @@ def build_world(
         _add_connection(world, entry)
     for entry in document.get("dashboards") or []:
         _add_dashboard(world, entry)
+    for entry in document.get("notebooks") or []:
+        _add_notebook(world, entry)
+    last_id = document.get("last_notebook_id", 0)
+    _need(
+        isinstance(last_id, int) and not isinstance(last_id, bool) and last_id >= 0,
+        "last_notebook_id must be a non-negative integer",
+    )
+    world.last_notebook_id = max(world.last_notebook_id, last_id)
     for entry in document.get("restriction_policies") or []:
         _add_policy(world, entry)
     for entry in document.get("series") or []:
@@ -329,6 +345,25 @@ def _add_dashboard(world: World, spec: Any) -> None:
     world.dashboards[dashboard.id] = dashboard
 
 
+def _add_notebook(world: World, spec: Any) -> None:
+    """A notebook as its attributes, flat, with `org`, optional `id` and `author_handle`."""
+    _need(isinstance(spec, dict), "a notebook is an object")
+    org = _org_ref(world, spec.get("org"), "notebook")
+    entry = {k: v for k, v in spec.items() if k not in ("org", "author_handle")}
+    what = f"notebook {entry.get('name')!r} of {org.name!r}"
+    _need(entry.get("id") not in world.notebooks, f"{what}: id is used twice")
+    author = (
+        _user_of(world, org, spec["author_handle"], what)
+        if spec.get("author_handle")
+        else _first_user(world, org, what)
+    )
+    try:
+        notebook = rules_notebooks.import_notebook(world, org, author, entry)
+    except ApiError as error:
+        raise SeedError(f"{what}: {error.message}") from error
+    world.notebooks[notebook.id] = notebook
+
+
 def _add_policy(world: World, spec: Any) -> None:
     """A restriction policy as an org's key pair would POST it (same checks, no lockout check)."""
     _need(isinstance(spec, dict), "a restriction policy is an object")
@@ -359,7 +394,11 @@ def _add_series(world: World, spec: Any) -> None:
     org = _org_ref(world, spec.get("org"), "series")
     source, name = spec.get("data_source", "metrics"), spec.get("name")
     what = f"series {name!r} of {org.name!r}"
-    _need(source in CONNECTION_TYPES and isinstance(name, str) and bool(name), f"{what}: bad")
+    _need(
+        source in rules_queries.DATA_SOURCES and isinstance(name, str) and bool(name),
+        f"{what}: data_source must be one of {', '.join(rules_queries.DATA_SOURCES)} and name "
+        "a non-empty string (the metric, or the event search)",
+    )
     points = spec.get("points")
     _need(
         isinstance(points, list)
@@ -399,6 +438,16 @@ def dump_world(world: World) -> dict[str, Any]:
             {"org": world.org(d.org_uuid).name, **copy.deepcopy(d.document)}
             for d in world.dashboards.values()
         ],
+        "notebooks": [
+            {
+                "org": world.org(n.org_uuid).name,
+                "id": n.id,
+                "author_handle": world.users[n.author_id].handle,
+                **copy.deepcopy(n.attributes),
+            }
+            for n in world.notebooks.values()
+        ],
+        "last_notebook_id": world.last_notebook_id,
         "restriction_policies": [
             {
                 "org": world.org(p.org_uuid).name,

@@ -102,6 +102,7 @@ def _kp(call: Call) -> KeyPair:
 
 CONNECTIONS, CONNECTION = "/api/v2/org_connections", "/api/v2/org_connections/{id}"
 DASHBOARDS, DASHBOARD = "/api/v1/dashboard", "/api/v1/dashboard/{id}"
+NOTEBOOKS, NOTEBOOK = "/api/v1/notebooks", "/api/v1/notebooks/{id}"
 POLICY = "/api/v2/restriction_policy/{id}"
 ROUTES = (
     Route(
@@ -139,6 +140,22 @@ ROUTES = (
     ),
     _route(
         "DELETE", DASHBOARD, "dashboards", lambda b, c: b.delete_dashboard(_kp(c), c.params["id"])
+    ),
+    _route("GET", NOTEBOOKS, "notebooks", lambda b, c: b.list_notebooks(_kp(c), c.query)),
+    _route("POST", NOTEBOOKS, "notebooks", lambda b, c: b.create_notebook(_kp(c), c.body)),
+    _route("GET", NOTEBOOK, "notebooks", lambda b, c: b.get_notebook(_kp(c), c.params["id"])),
+    _route(
+        "PUT",
+        NOTEBOOK,
+        "notebooks",
+        lambda b, c: b.update_notebook(_kp(c), c.params["id"], c.body),
+    ),
+    _route(
+        "DELETE",
+        NOTEBOOK,
+        "notebooks",
+        lambda b, c: b.delete_notebook(_kp(c), c.params["id"]),
+        status=204,
     ),
     _route(
         "GET",

@@ -2,9 +2,9 @@
 
 One lock serializes every call, so the threaded server (and tests calling the Backend directly)
 see each operation as atomic. Rules live in `rules_connections`, `rules_dashboards`,
-`rules_policies` and `rules_queries` as plain functions over the World; the Backend
-authenticates, locks, composes rules (a connection's restriction policy is checked before it is
-updated or deleted, and goes away with it), and persists after each change.
+`rules_notebooks`, `rules_policies` and `rules_queries` as plain functions over the World; the
+Backend authenticates, locks, composes rules (a connection's restriction policy is checked
+before it is updated or deleted, and goes away with it), and persists after each change.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from datadog_crossorg.emulator import (
     rules_connections,
     rules_dashboards,
+    rules_notebooks,
     rules_policies,
     rules_queries,
 )
@@ -39,7 +40,8 @@ T = TypeVar("T")
 
 
 class Backend:
-    """Accounts, orgs, users, key pairs, connections and dashboards, and the API's rules.
+    """Accounts, orgs, users, key pairs, connections, dashboards and notebooks, and the API's
+    rules.
 
     With `state_file`, the world comes from that file when it exists (the seed is then only
     what `reset()` returns to) and is saved to it after every change.
@@ -164,6 +166,22 @@ class Backend:
 
     def delete_dashboard(self, key_pair: KeyPair, dashboard_id: str) -> dict[str, Any]:
         return self._write(_delete_dashboard_and_policies, key_pair, dashboard_id)
+
+    # -- notebooks -------------------------------------------------------------------------
+    def list_notebooks(self, key_pair: KeyPair, query: dict[str, str]) -> dict[str, Any]:
+        return self._read(rules_notebooks.list_notebooks, key_pair, query)
+
+    def get_notebook(self, key_pair: KeyPair, notebook_id: str) -> dict[str, Any]:
+        return self._read(rules_notebooks.get_notebook, key_pair, notebook_id)
+
+    def create_notebook(self, key_pair: KeyPair, body: Any) -> dict[str, Any]:
+        return self._write(rules_notebooks.create_notebook, key_pair, body)
+
+    def update_notebook(self, key_pair: KeyPair, notebook_id: str, body: Any) -> dict[str, Any]:
+        return self._write(rules_notebooks.update_notebook, key_pair, notebook_id, body)
+
+    def delete_notebook(self, key_pair: KeyPair, notebook_id: str) -> None:
+        self._write(rules_notebooks.delete_notebook, key_pair, notebook_id)
 
     # -- restriction policies and queries ----------------------------------------------------
     def get_restriction_policy(self, key_pair: KeyPair, resource_id: str) -> dict[str, Any]:

@@ -17,6 +17,8 @@ PERMISSIONS = [
     "org_connections_write",
     "dashboards_read",
     "dashboards_write",
+    "notebooks_read",
+    "notebooks_write",
     "org_management",
 ]
 
