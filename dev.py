@@ -112,7 +112,7 @@ def cmd_test(extra: list[str]) -> int:
 def cmd_demo(extra: list[str]) -> int:
     ensure_venv()
     ensure_engine()
-    return run("-m", "datadog_crossorg.demo", *extra)
+    return run(str(ROOT / "demo.py"), *extra)
 
 
 def main(argv: list[str]) -> int:

@@ -27,18 +27,19 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "native"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from real_engine import CLIENT_SCRIPT  # noqa: E402
 
+from datadog_crossorg.config.keys import SECRET_KEYS  # noqa: E402
 from datadog_crossorg.emulator import Emulator  # noqa: E402
 from datadog_crossorg.emulator.worlds import hub_and_spokes_seed, spoke_name  # noqa: E402
-from datadog_crossorg.native.schema import RESOURCE_TYPE  # noqa: E402
+from datadog_crossorg.native.archive import NATIVE_DIR  # noqa: E402
+from datadog_crossorg.native.schema import PACKAGE, RESOURCE_TYPE  # noqa: E402
 from datadog_crossorg.org_connection import OrgConnectionProvider  # noqa: E402
-from datadog_crossorg.testing.harness import Engine, Goal, ProviderServer  # noqa: E402
-from datadog_crossorg.testing.stack import SECRET_KEYS, emulator_stack_config  # noqa: E402
-from datadog_crossorg.tokens import ORG_CONNECTION  # noqa: E402
+from datadog_crossorg.resources.tokens import ORG_CONNECTION  # noqa: E402
+from datadog_crossorg.testing.harness import Engine, Goal, ProviderServer, secret  # noqa: E402
+from datadog_crossorg.testing.stack import emulator_stack_config  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -125,12 +126,13 @@ def run_dynamic(emu: Emulator, n: int) -> Profile:
 
 
 def run_native(emu: Emulator, n: int) -> Profile:
-    from native_world import make_world
+    hub = emu.keys("hub")
+    config = {"apiKey": secret(hub.api_key), "appKey": secret(hub.app_key), "apiUrl": emu.url}
+    cwd = ROOT / "stacks" / "native-yaml"
+    with ProviderServer(cwd, plugin=NATIVE_DIR, package=PACKAGE) as plugin:
+        Engine(stack="prof").add_provider("hub", plugin, config)  # CheckConfig, Configure
 
-    for world in make_world(emu, ("hub",)):
-        plugin = world.engine.providers["hub"]
-
-        def create(i: int, plugin=plugin) -> str:
+        def create(i: int) -> str:
             props = {"sinkOrgId": emu.org_uuid(spoke_name(i)), "connectionTypes": ["metrics"]}
             return plugin.create(f"urn:pulumi:prof::native::{RESOURCE_TYPE}::c{i}", props)[0]
 
@@ -138,8 +140,8 @@ def run_native(emu: Emulator, n: int) -> Profile:
             with ThreadPoolExecutor(16) as callers:
                 assert all(callers.map(create, range(n)))
 
-        return profiled(plugin._process.pid, work)
-    raise RuntimeError("no native world")
+        assert plugin.pid is not None
+        return profiled(plugin.pid, work)
 
 
 def run_bare(emu: Emulator, n: int) -> float:

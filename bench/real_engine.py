@@ -32,14 +32,13 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "real_engine"))
-
-from cli_world import CliStack, python_project, yaml_project  # noqa: E402
+sys.path.insert(0, str(ROOT))  # the `tests` package: its real-engine stacks
 
 from datadog_crossorg.emulator import Emulator, Fault  # noqa: E402
 from datadog_crossorg.emulator.worlds import hub_and_spokes_seed, spoke_name  # noqa: E402
 from datadog_crossorg.native.schema import PACKAGE, RESOURCE_TYPE  # noqa: E402
 from datadog_crossorg.testing.pulumi_cli import PulumiCLI, find_engine_bin  # noqa: E402
+from tests.real_engine.cli_world import CliStack, python_project, yaml_project  # noqa: E402
 
 OPERATIONS = ("create", "refresh", "destroy")
 

@@ -24,15 +24,16 @@ from pathlib import Path
 
 import requests
 
+from datadog_crossorg.config.keys import LISTING_CACHE_SECONDS as LISTING_TTL_KEY
+from datadog_crossorg.config.keys import SECRET_KEYS
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.emulator.worlds import spoke_name
-from datadog_crossorg.org_connection import LISTING_TTL_KEY, OrgConnectionProvider
+from datadog_crossorg.org_connection import OrgConnectionProvider
+from datadog_crossorg.resources.tokens import ORG_CONNECTION
 from datadog_crossorg.testing.harness import Engine, Goal, HarnessError, ProviderServer, Result
-from datadog_crossorg.tokens import ORG_CONNECTION
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPE = ORG_CONNECTION
-SECRET_KEYS = frozenset({"datadog:apiKey", "datadog:appKey", "datadog-crossorg:orgs"})
 ENGINE_PARALLEL = 16  # the engine's default --parallel
 PAGE_SIZE = 1000  # connections per listing page (the client's default)
 CONNECTIONS_PATH = "/api/v2/org_connections"

@@ -21,12 +21,16 @@ Stack config (see Pulumi.local.yaml and Pulumi.hub-and-spoke.yaml)::
         file: dashboards/fleet.json    # dashboard JSON under stacks/, or `dashboard:` inline
         sink: hub                      # the dashboard's org (default: the connections' one sink)
         org: hub                       # optional key pair that creates it (default: datadog:*)
+    datadog-crossorg:notebooks:        # the same entries; `notebook:` inline
+      - name: ci-health
+        file: notebooks/ci-health.json # notebook attributes (`crossorg notebooks export` writes)
+        sink: hub
 
 Each access entry is a `ConnectionAccess` (a restriction policy of one org on one connection).
-Each dashboard is a `CrossOrgDashboard`: checked against the stack's connections into its org
-(and depending on them) before Datadog sees it. In `cross_org_uuids` an orgUuids name stands for
-its UUID. Exports `connection_ids` (resource name -> Datadog connection id), `dashboard_ids` and
-`graph_mermaid` (the org graph as mermaid text).
+Each dashboard is a `CrossOrgDashboard` and each notebook a `CrossOrgNotebook`: checked against
+the stack's connections into its org (and depending on them) before Datadog sees it. In `cross_org_uuids` an orgUuids name stands for
+its UUID. Exports `connection_ids` (resource name -> Datadog connection id), `dashboard_ids`,
+`notebook_ids` and `graph_mermaid` (the org graph as mermaid text).
 """
 
 from __future__ import annotations
@@ -36,13 +40,14 @@ from pathlib import Path
 import pulumi
 
 from datadog_crossorg import OrgConnection
-from datadog_crossorg.dashboards.config import dashboard_specs
-from datadog_crossorg.graph import mermaid_from_resources
-from datadog_crossorg.stack_config import access_specs, connection_specs
+from datadog_crossorg.config import keys
+from datadog_crossorg.config.stack_program import read_stack_program
+from datadog_crossorg.dashboards.config import dashboard_specs, notebook_specs
+from datadog_crossorg.reports.graph import mermaid_from_resources
 
-config = pulumi.Config("datadog-crossorg")
-org_uuids = config.get_object("orgUuids") or {}
-specs = connection_specs(config.get_object("connections") or [], org_uuids)
+config = pulumi.Config(keys.NAMESPACE)
+program = read_stack_program(lambda key: config.get(keys.in_namespace(key)))
+specs = program.connections
 
 created = {
     spec.name: OrgConnection(
@@ -56,7 +61,7 @@ created = {
 }
 
 pulumi.export("connection_ids", {name: conn.connection_id for name, conn in created.items()})
-for decl in access_specs(config.get_object("access"), set(created)):
+for decl in program.access:
     from datadog_crossorg.connection_access import ConnectionAccess
 
     ConnectionAccess(
@@ -72,19 +77,48 @@ for decl in access_specs(config.get_object("access"), set(created)):
 # Who shares what, as a mermaid flowchart a pull-request comment renders.
 pulumi.export("graph_mermaid", mermaid_from_resources(created.values()))
 
-dashboards = dashboard_specs(config.get_object("dashboards"), org_uuids, Path(__file__).parent)
+here = Path(__file__).parent
+sinks = {spec.sink_org_id for spec in specs}
+
+
+def org_of(decl_sink: str | None) -> str | None:
+    """A document's org: declared, or the one sink every connection shares."""
+    return decl_sink or (next(iter(sinks)) if len(sinks) == 1 else None)
+
+
+def into(sink: str | None) -> list[OrgConnection]:
+    """The stack's connections a document in `sink` is checked against."""
+    return [created[s.name] for s in specs if sink in (None, s.sink_org_id)]
+
+
+dashboards = dashboard_specs(program.dashboards, program.org_uuids, here)
 if dashboards:
     from datadog_crossorg.dashboards import CrossOrgDashboard, key_pair_provider
 
-    sinks = {spec.sink_org_id for spec in specs}
     built = {}
     for decl in dashboards:
-        sink = decl.sink_org_id or (next(iter(sinks)) if len(sinks) == 1 else None)
+        sink = org_of(decl.sink_org_id)
         built[decl.name] = CrossOrgDashboard(
             decl.name,
             decl.document,
-            connections=[created[s.name] for s in specs if sink in (None, s.sink_org_id)],
+            connections=into(sink),
             sink_org_id=sink,
             provider=key_pair_provider(f"{decl.name}-keys", decl.org) if decl.org else None,
         )
     pulumi.export("dashboard_ids", {name: d.dashboard_id for name, d in built.items()})
+
+notebooks = notebook_specs(program.notebooks, program.org_uuids, here)
+if notebooks:
+    from datadog_crossorg.notebooks import CrossOrgNotebook
+
+    made = {
+        decl.name: CrossOrgNotebook(
+            decl.name,
+            decl.document,
+            org=decl.org,
+            connections=into(org_of(decl.sink_org_id)),
+            sink_org_id=org_of(decl.sink_org_id),
+        )
+        for decl in notebooks
+    }
+    pulumi.export("notebook_ids", {name: n.notebook_id for name, n in made.items()})

@@ -1,5 +1,20 @@
 """Datadog cross-organization connections and dashboards as code, for Pulumi.
 
+The folders, in the order data flows:
+
+- `client/`: HTTP to Datadog (one Session, retries, pacing, a small error tree).
+- `config/`: every stack-config key, the key pairs, a provider process's settings, the stack
+  program's declarations.
+- `process/`: what a provider process holds: per key pair a client and a shared listing.
+- `resources/`: each resource declared once (fields, descriptions, replace-on, tokens).
+- `rules/`: org connections, their access policies and notebooks, free of Pulumi.
+- `dashboards/`, `notebooks/`: cross-org dashboards and notebooks: builder, validation, export.
+- `dynamic/` (Python, `pulumi.dynamic`) and `native/` (the provider plugin): the adapters.
+- `policy/`: the policy pack. `reports/`: what exists, the org graph, verify. `cli/`: `crossorg`.
+- `emulator/`: the offline Datadog. `testing/`: test your own stacks offline.
+
+`data_sources.py` says which connection type carries each data source (the emulator uses it too).
+
 Importing this package stays cheap: the Pulumi resource classes load on first use, and
 `pulumi_datadog` is never imported from here.
 """

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from recorded_api import RECORDED_API
-
 from datadog_crossorg.client import Connection, Org
+from tests.support.paths import RECORDED_API
 
 RECORDED = RECORDED_API / "recorded"
 SRC, SINK, USER = "4dee724d-src", "83999dcd-sink", "03e6bc43-user"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from emu_wire import Api
 
 from datadog_crossorg.emulator import Backend, Emulator
+from tests.emulator.plain_http import Api
 
 
 @pytest.fixture

@@ -17,11 +17,10 @@ from typing import Any
 
 import pytest
 import requests
-from recorded_api import RECORDED_API
 
 from datadog_crossorg.emulator import Emulator
+from tests.support.paths import RECORDED_API
 
-REPO = Path(__file__).resolve().parents[2]
 RECORDED = RECORDED_API / "recorded"
 FILES = sorted(RECORDED.glob("*.json"))
 assert FILES, f"no recorded traffic at {RECORDED}"

@@ -1,28 +1,21 @@
-"""Fixtures of the hardening tests: worlds built by tests/provider/deploy.py (reused, not copied)
-whose provider process can get short client timeouts and full debug logging."""
+"""Fixtures of the hardening tests: dynamic worlds (tests/support/world.py) whose provider process
+can get short client timeouts and full debug logging."""
 
 from __future__ import annotations
 
 import itertools
 import os
-import sys
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "provider"))
-
-from deploy import World, make_world
-
 from datadog_crossorg.emulator import Emulator
+from tests.hardening.hardening_support import GENEROUS_LIMIT, NAMED
+from tests.support.world import World, dynamic_world
 
 PROVIDER_SITE = Path(__file__).resolve().parent / "provider_site"
-NAMED = ("payments", "search")
-# A limit no test reaches: every answer then carries X-RateLimit-* headers, as Datadog's do
-# (the emulator sends none for an unlimited group).
-GENEROUS_LIMIT = {"org_connections": {"limit": 100_000, "period": 1}}
 
 
 @pytest.fixture
@@ -61,7 +54,7 @@ def hard_world_factory(
                 "datadog-crossorg:requestTimeout": str(read_timeout),
                 "datadog-crossorg:requestDeadline": str(deadline),
             }
-            return stack.enter_context(contextmanager(make_world)(emu, state_dir, NAMED, limits))
+            return stack.enter_context(dynamic_world(emu, state_dir, NAMED, limits))
 
         yield make
 

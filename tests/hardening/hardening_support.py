@@ -14,11 +14,10 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from deploy import World
-
 from datadog_crossorg.emulator import Fault
 from datadog_crossorg.org_connection import OrgConnectionProvider
 from datadog_crossorg.testing.harness import Goal
+from tests.support.world import World
 
 NAMED = ("payments", "search")  # key pairs named in the stack config, besides the default (hub)
 # A limit no test reaches: every answer then carries X-RateLimit-* headers, as Datadog's do (the

@@ -6,28 +6,26 @@ from __future__ import annotations
 import json
 import re
 import runpy
-import shutil
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.client.api import connection_resource_id
+from datadog_crossorg.config.keys import SECRET_KEYS
+from datadog_crossorg.config.stack_program import load_config_file
 from datadog_crossorg.emulator import Emulator
-from datadog_crossorg.stack_config import load_config_file
 from datadog_crossorg.testing.harness import Engine, ProviderServer
 from datadog_crossorg.testing.mocks import run_program
+from tests.support.demo import copy_project, run_demo
+from tests.support.paths import ROOT, STACKS
 
-ROOT = Path(__file__).resolve().parents[2]
-LOCAL_STACK = ROOT / "stacks" / "Pulumi.local.yaml"
-SECRET_KEYS = {"datadog:apiKey", "datadog:appKey", "datadog-crossorg:orgs"}
+LOCAL_STACK = STACKS / "Pulumi.local.yaml"
 
 
 def program() -> None:
-    runpy.run_path(str(ROOT / "stacks" / "__main__.py"), run_name="__main__")
+    runpy.run_path(str(STACKS / "__main__.py"), run_name="__main__")
 
 
 def policy_of(emu: Emulator, key_pair: str, resource_id: str) -> dict[str, tuple[str, ...]]:
@@ -60,7 +58,19 @@ def test_local_stack_deploys_hub_and_spoke_and_exports_ids(
     search = remote[ids["search-to-hub"]]
     assert sorted(search["attributes"]["connection_types"]) == ["audit", "logs", "metrics"]
     assert search["relationships"]["sink_org"]["data"]["id"] == datadog_emulator.org_uuid("hub")
-    assert first.result.counts["create"] == 5  # 3 connections, 2 access policies
+    assert first.result.counts["create"] == 6  # 3 connections, 2 access policies, 1 notebook
+    (notebook_id,) = first.outputs["notebook_ids"].values()
+    hub_keys = datadog_emulator.keys("hub")
+    with DatadogClient(hub_keys.api_key, hub_keys.app_key, datadog_emulator.url) as hub:
+        cells = hub.get_notebook(int(notebook_id))["attributes"]["cells"]
+    sources = {
+        q["data_source"]: q["cross_org_uuids"]
+        for c in cells
+        for r in c["attributes"]["definition"].get("requests", [])
+        for q in r["queries"]
+        if "cross_org_uuids" in q
+    }
+    assert sources["ci_pipelines"] == [datadog_emulator.org_uuid("search")]  # orgUuids resolved
     resource = connection_resource_id(ids["payments-to-hub"])
     policies = {side: policy_of(datadog_emulator, side, resource) for side in ("payments", "hub")}
     assert policies == {
@@ -89,55 +99,18 @@ def test_bad_connection_in_stack_config_fails_before_any_api_call(
     assert datadog_emulator.requests == []
 
 
-def run_demo(project: Path) -> str:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "datadog_crossorg.demo",
-            "--harness",
-            "--port",
-            "0",
-            "--project-dir",
-            str(project),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
 def test_demo_through_the_harness_deploys_then_changes_nothing(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(ROOT / "stacks", project / "stacks")
-    shutil.copy(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+    project = copy_project(tmp_path / "project")
 
-    first = run_demo(project)
-    second = run_demo(project)
+    first = run_demo("--port", "0", "--project-dir", str(project)).stdout
+    second = run_demo("--port", "0", "--project-dir", str(project)).stdout
 
     assert "through the engine harness" in first
     created = re.compile(r"^\s+create\s", re.MULTILINE)
     assert len(created.findall(first)) >= 3 and "Acme Payments" in first
     assert "No changes" in second and not created.search(second)
     assert "Org connections that now exist (3)" in second
-    assert "(6/6 flowing)" in second  # verify: every declared type reaches the hub
-
-
-def _demo_fails(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "datadog_crossorg.demo", "--harness", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-    )
-    assert done.returncode != 0
-    assert "Traceback" not in done.stdout + done.stderr
-    return done
+    assert "(10/10 flowing)" in second  # verify: every declared type reaches the hub
 
 
 def test_demo_on_a_taken_port_says_so_and_how_to_pick_another() -> None:
@@ -145,17 +118,17 @@ def test_demo_on_a_taken_port_says_so_and_how_to_pick_another() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = _demo_fails("--port", str(port))
+        done = run_demo("--port", str(port), fails=True)
     assert f"port {port} is already in use" in done.stdout and "--port" in done.stdout
 
 
 def test_demo_with_an_unknown_stack_names_the_stacks_there() -> None:
-    done = _demo_fails("--stack", "nope")
+    done = run_demo("--stack", "nope", fails=True)
     assert "no stack 'nope'" in done.stdout and "local" in done.stdout
 
 
 def test_demo_with_a_malformed_stack_file_names_the_line(tmp_path: Path) -> None:
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "Pulumi.local.yaml").write_text("config:\n  a: [1,\n")
-    done = _demo_fails("--project-dir", str(tmp_path))
+    done = run_demo("--project-dir", str(tmp_path), fails=True)
     assert "is not valid YAML" in done.stdout and "line" in done.stdout

@@ -8,25 +8,24 @@ import runpy
 from pathlib import Path
 
 from datadog_crossorg.client import DatadogClient
+from datadog_crossorg.config.keys import SECRET_KEYS
+from datadog_crossorg.config.stack_program import load_config_file
 from datadog_crossorg.emulator import Emulator
-from datadog_crossorg.stack_config import load_config_file
 from datadog_crossorg.testing.harness import Engine, ProviderServer
 from datadog_crossorg.testing.mocks import run_program
-from datadog_crossorg.testing.stack import SECRET_KEYS
 from datadog_crossorg.testing.standins import DATADOG_STAND_INS
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT, STACKS
 
 
 def program() -> None:
-    runpy.run_path(str(ROOT / "stacks" / "__main__.py"), run_name="__main__")
+    runpy.run_path(str(STACKS / "__main__.py"), run_name="__main__")
 
 
 def test_stack_dashboards_are_created_updated_and_deleted_in_datadog(
     datadog_emulator: Emulator, tmp_path: Path
 ) -> None:
     emu = datadog_emulator
-    local = load_config_file(ROOT / "stacks" / "Pulumi.local.yaml")
+    local = load_config_file(STACKS / "Pulumi.local.yaml")
     config = {k: v.replace(local["datadog:apiUrl"], emu.url) for k, v in local.items()}
     hub = emu.keys("hub")
     dashboards = DatadogClient(hub.api_key, hub.app_key, emu.url)

@@ -1,4 +1,5 @@
-"""Fixture: a fresh deployable world per test (see deploy.py)."""
+"""Fixture of the cases both adapters share: `adapter_world`, a fresh world of the dynamic provider
+(ids [dynamic]) or of the native plugin (ids [native]), through the one engine harness."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from deploy import World, make_world
 
 from datadog_crossorg.emulator import Emulator
+from tests.support.world import ADAPTERS, World, adapter_world
 
 
-@pytest.fixture
-def world(datadog_emulator: Emulator, tmp_path: Path) -> Iterator[World]:
-    yield from make_world(datadog_emulator, tmp_path, ("payments", "search", "edge"))
+@pytest.fixture(params=ADAPTERS, name="adapter_world")
+def adapter_world_fixture(
+    request: pytest.FixtureRequest, datadog_emulator: Emulator, tmp_path: Path
+) -> Iterator[World]:
+    """The dynamic world with its named orgs, or one native provider instance per source org."""
+    with adapter_world(request.param, datadog_emulator, tmp_path) as world:
+        yield world

@@ -3,7 +3,8 @@
 The project is a copy of the repository's own: the stack program `stacks/__main__.py` (Python,
 dynamic OrgConnection) or the YAML program `stacks/native-yaml` (native plugin), in a temporary
 folder with its own `PULUMI_HOME` and file backend, and the repository's `.venv` as virtualenv.
-API calls are counted from the emulator's request log.
+API calls are counted from the emulator's request log (`tests/support/probe.py`, as for the
+harness's worlds).
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from typing import Any
 import yaml
 
 from datadog_crossorg.emulator import Emulator
-from datadog_crossorg.testing.probe import EmulatorProbe
+from datadog_crossorg.native.archive import NATIVE_DIR
+from datadog_crossorg.resources.tokens import ORG_CONNECTIONS
 from datadog_crossorg.testing.pulumi_cli import PulumiCLI, Result
-from datadog_crossorg.tokens import ORG_CONNECTIONS
+from tests.support.paths import ROOT, STACKS, YAML_STACK_DIR
+from tests.support.probe import EmulatorProbe
 
-ROOT = Path(__file__).resolve().parents[2]
 # Two spokes sharing with the hub, as datadog-crossorg:connections entries of stacks/.
 PAYMENTS = {
     "name": "payments-to-hub",
@@ -37,7 +39,7 @@ STACK = "test"
 def python_project(target: Path) -> Path:
     """The stack program of stacks/, in a project of its own whose virtualenv is ours."""
     (target / "stacks").mkdir(parents=True)
-    shutil.copyfile(ROOT / "stacks" / "__main__.py", target / "stacks" / "__main__.py")
+    shutil.copyfile(STACKS / "__main__.py", target / "stacks" / "__main__.py")
     project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
     project["runtime"]["options"]["virtualenv"] = str(VENV)
     (target / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
@@ -48,22 +50,14 @@ def yaml_project(target: Path, *, local_plugin: bool) -> Path:
     """stacks/native-yaml; with `local_plugin` it runs the plugin from this checkout, else the
     installed one (`pulumi plugin install`)."""
     target.mkdir(parents=True)
-    project = yaml.safe_load((ROOT / "stacks" / "native-yaml" / "Pulumi.yaml").read_text())
+    project = yaml.safe_load((YAML_STACK_DIR / "Pulumi.yaml").read_text())
     if local_plugin:
-        path = str(ROOT / "provider" / "datadog_crossorg" / "native")
+        path = str(NATIVE_DIR)
         project["plugins"] = {"providers": [{"name": "datadog-crossorg", "path": path}]}
     else:
         project.pop("plugins", None)
     (target / "Pulumi.yaml").write_text(yaml.safe_dump(project, sort_keys=False))
     return target
-
-
-def out_of_band(emu: Emulator, key_pair: str) -> Any:
-    """A client acting beside the stack (a person in the Datadog UI), with `key_pair`'s keys."""
-    from datadog_crossorg.client import DatadogClient
-
-    keys = emu.keys(key_pair)
-    return DatadogClient(keys.api_key, keys.app_key, emu.url)
 
 
 @dataclass

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cli_world import CliStack, python_project, yaml_project
 
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.testing.pulumi_cli import PulumiCLI, find_engine_bin
+from tests.real_engine.cli_world import CliStack, python_project, yaml_project
 
 
 @pytest.fixture(scope="session")

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cli_world import PAYMENTS, ROOT, SEARCH, CliStack, out_of_band
-
+from datadog_crossorg.config.keys import SECRET_KEYS
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.testing.harness import Engine, ProviderServer
 from datadog_crossorg.testing.mocks import run_program
-from datadog_crossorg.testing.probe import EmulatorProbe
-from datadog_crossorg.testing.stack import SECRET_KEYS, emulator_stack_config
+from datadog_crossorg.testing.stack import emulator_stack_config
+from tests.real_engine.cli_world import PAYMENTS, SEARCH, CliStack
+from tests.support.paths import ROOT, STACKS
+from tests.support.probe import Probe, out_of_band
 
 # (step, connections declared, what runs)
 SCENARIO: list[tuple[str, list[dict[str, Any]], str]] = [
@@ -35,7 +36,7 @@ Observed = list[tuple[str, Counter[str], dict[tuple[str, str], list[str]]]]
 
 
 def _program() -> None:
-    runpy.run_path(str(ROOT / "stacks" / "__main__.py"), run_name="__main__")
+    runpy.run_path(str(STACKS / "__main__.py"), run_name="__main__")
 
 
 def _delete_payments_to_hub(emu: Emulator) -> None:
@@ -47,13 +48,8 @@ def _delete_payments_to_hub(emu: Emulator) -> None:
                 client.delete_connection(conn.id)
 
 
-class _HarnessWorld(EmulatorProbe):
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
-
-
 def _through_harness(emu: Emulator, tmp_path: Path) -> tuple[Observed, dict[str, Any]]:
-    world = _HarnessWorld(emu)
+    world = Probe(emu)
     uuids = {n: emu.org_uuid(n) for n in ("hub", "payments", "search", "edge")}
     observed: Observed = []
     outputs: dict[str, Any] = {}

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import yaml
-from cli_world import ROOT, CliStack, out_of_band, yaml_project
 
 from datadog_crossorg import __version__
 from datadog_crossorg.cli import main as crossorg
@@ -17,11 +16,14 @@ from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.native.archive import build
 from datadog_crossorg.native.schema import PACKAGE, RESOURCE_TYPE
 from datadog_crossorg.testing.pulumi_cli import PulumiCLI
+from tests.real_engine.cli_world import CliStack, yaml_project
+from tests.support.paths import YAML_STACK_DIR
+from tests.support.probe import out_of_band
 
 
 def _local_config(emu: Emulator) -> dict[str, str]:
     """stacks/native-yaml/Pulumi.local.yaml, pointed at this test's emulator."""
-    document = yaml.safe_load((ROOT / "stacks" / "native-yaml" / "Pulumi.local.yaml").read_text())
+    document = yaml.safe_load((YAML_STACK_DIR / "Pulumi.local.yaml").read_text())
     return {k: v.replace("http://127.0.0.1:18126", emu.url) for k, v in document["config"].items()}
 
 

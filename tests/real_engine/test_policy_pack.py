@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cli_world import ROOT, VENV, CliStack
 
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.native.schema import PACKAGE, RESOURCE_TYPE
 from datadog_crossorg.testing.datadog_plugin import install_standin_plugins
 from datadog_crossorg.testing.pulumi_cli import PulumiCLI
+from tests.real_engine.cli_world import VENV, CliStack
+from tests.support.paths import ROOT
 
 POLICY_PACK = ROOT / "provider" / "datadog_crossorg" / "policy"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from cli_world import PAYMENTS, SEARCH, CliStack, plan_lines
-
-from datadog_crossorg.tokens import ORG_CONNECTION
+from datadog_crossorg.resources.tokens import ORG_CONNECTION
+from tests.real_engine.cli_world import PAYMENTS, SEARCH, CliStack, plan_lines
 
 
 def _steps(result, name: str) -> list[str]:

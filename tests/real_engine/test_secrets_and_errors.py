@@ -5,8 +5,8 @@ from __future__ import annotations
 import socket
 from collections import Counter
 
-from cli_world import PAYMENTS as SHARED_PAYMENTS
-from cli_world import CliStack
+from tests.real_engine.cli_world import PAYMENTS as SHARED_PAYMENTS
+from tests.real_engine.cli_world import CliStack
 
 PAYMENTS = {**SHARED_PAYMENTS, "types": ["metrics"]}
 

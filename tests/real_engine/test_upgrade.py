@@ -12,15 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from cli_world import CliStack
-
-from datadog_crossorg.tokens import ORG_CONNECTION
+from datadog_crossorg.resources.tokens import ORG_CONNECTION
+from tests.real_engine.cli_world import CliStack
+from tests.support.seed import HUB
 
 FIXTURE = Path(__file__).with_name("fixtures") / "released-af12b84.json"
 # The URL the released stack was deployed against. Preview makes no API call, so nothing needs
 # to listen there; it only has to be the same config the provider was configured with.
 RELEASED_URL = "http://127.0.0.1:18199"
-HUB = "ba11379d-38db-492a-a71e-7f33d3254a94"
 
 
 def released_config(s: CliStack, url: str = RELEASED_URL) -> None:

@@ -6,6 +6,7 @@ One module per command group, each with a `register(groups)` that adds its subpa
     crossorg emulator [--host 127.0.0.1] [--port 18126] [--seed FILE] [--state FILE] [--rate-limit ...]
     crossorg connections list [--org NAME ...] [--config FILE] [--json]
     crossorg dashboards export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
+    crossorg notebooks export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
     crossorg plugin build [-o DIR] | schema [-o FILE] [--check]
 """
 
@@ -15,9 +16,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from datadog_crossorg.cli import connections_cmd, dashboards_cmd, emulator_cmd, plugin_cmd
+from datadog_crossorg.cli import (
+    connections_cmd,
+    dashboards_cmd,
+    emulator_cmd,
+    notebooks_cmd,
+    plugin_cmd,
+)
 
-GROUPS = (emulator_cmd, connections_cmd, dashboards_cmd, plugin_cmd)
+GROUPS = (emulator_cmd, connections_cmd, dashboards_cmd, notebooks_cmd, plugin_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,7 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command is None:
         parser.print_help()
         return 2
-    return int(command(args))
+    from datadog_crossorg.cli.key_options import exit_on_error
+
+    return exit_on_error(args.prog, lambda: command(args))
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ from datadog_crossorg.cli.key_options import (
     add_quiet_option,
     clients,
     collect,
+    command,
 )
-from datadog_crossorg.graph import FORMATS  # stdlib only: keeps `crossorg --help` instant
+from datadog_crossorg.reports.graph import FORMATS  # stdlib only: keeps `crossorg --help` instant
 
 GRAPH_EPILOG = """\
 Dashboards (--dashboards FILE...): dashboard JSON files, as exported or as Datadog returns them.
@@ -49,7 +50,7 @@ def register(groups: Any) -> None:
     add_key_options(listing)
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
     add_quiet_option(listing)
-    listing.set_defaults(func=cmd_list)
+    command(listing, cmd_list)
     _add_graph(actions)
     connections_verify.add_parser(actions)
     connections_import.add_parser(actions)
@@ -84,17 +85,14 @@ def _add_graph(actions: Any) -> None:
         help="org the dashboards live in (default: the org of the first key pair)",
     )
     add_quiet_option(graph)
-    graph.set_defaults(func=cmd_graph)
+    command(graph, cmd_graph)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from datadog_crossorg.inventory import connections_json, print_connections_table
+    from datadog_crossorg.reports.existing import connections_json, print_connections_table
 
-    try:
-        with clients(args) as opened:
-            conns = collect(opened, quiet=args.quiet)
-    except CommandFailed as failure:
-        return failure.report("crossorg connections list")
+    with clients(args) as opened:
+        conns = collect(opened, quiet=args.quiet)
     if args.json:
         print(connections_json(conns))
     else:
@@ -103,32 +101,26 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    from datadog_crossorg.graph import build_graph, render
+    from datadog_crossorg.reports.graph import build_graph, render
 
-    try:
-        with clients(args) as opened:
-            conns = collect(opened, quiet=args.quiet)
-            dashboards = _dashboard_reads(args, opened)
-    except CommandFailed as failure:
-        return failure.report("crossorg connections graph")
+    with clients(args) as opened:
+        conns = collect(opened, quiet=args.quiet)
+        dashboards = _dashboard_reads(args, opened)
     print(render(build_graph(conns, dashboards=dashboards), args.format), end="")
     return 0
 
 
 def _dashboard_reads(args: argparse.Namespace, opened: Mapping[str | None, Any]) -> list[Any]:
     """What the --dashboards files read, placed in their org (see GRAPH_EPILOG)."""
-    from datadog_crossorg.client import DatadogError
-    from datadog_crossorg.graph import org_of_listing, read_dashboard
+    from datadog_crossorg.process.org_view import org_of_listing
+    from datadog_crossorg.reports.graph import read_dashboard
 
     if not args.dashboards:
         return []
     org = args.dashboard_org
     if not org:
         name, client = next(iter(opened.items()))
-        try:
-            org = org_of_listing(client.list_connections())
-        except DatadogError as error:
-            raise CommandFailed(1, error) from None
+        org = org_of_listing(client.list_connections())
         if org is None:
             pair = f"key pair {name!r}" if name else "the default key pair"
             raise CommandFailed(
@@ -136,7 +128,4 @@ def _dashboard_reads(args: argparse.Namespace, opened: Mapping[str | None, Any])
                 f"cannot tell from its connections which org {pair} belongs to; "
                 "pass --dashboard-org UUID (the org the dashboards live in)",
             )
-    try:
-        return [read_dashboard(path, org) for path in args.dashboards]
-    except (OSError, ValueError) as error:
-        raise CommandFailed(2, error) from None
+    return [read_dashboard(path, org) for path in args.dashboards]

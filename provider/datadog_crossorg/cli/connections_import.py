@@ -27,7 +27,7 @@ from typing import Any
 
 def add_parser(actions: Any) -> None:
     """Register `import-file` under `crossorg connections` (called from connections_cmd.register)."""
-    from datadog_crossorg.cli.key_options import add_key_options
+    from datadog_crossorg.cli.key_options import add_key_options, command
 
     parser = actions.add_parser(
         "import-file",
@@ -40,7 +40,7 @@ def add_parser(actions: Any) -> None:
     parser.add_argument(
         "--provider", metavar="NAME=URN", help="explicit provider instance for every resource"
     )
-    parser.set_defaults(func=cmd_import_file)
+    command(parser, cmd_import_file)
 
 
 def resource_name(source_name: str | None, sink_name: str | None, connection_id: str) -> str:
@@ -79,9 +79,10 @@ def import_document(
 
 
 def cmd_import_file(args: argparse.Namespace) -> int:
-    from datadog_crossorg.cli.key_options import CommandFailed, clients, collect
-    from datadog_crossorg.stack_config import load_config_file
-    from datadog_crossorg.verify import identify_orgs
+    from datadog_crossorg.cli.key_options import clients, collect
+    from datadog_crossorg.config import keys
+    from datadog_crossorg.config.stack_program import load_config_file, read_stack_program
+    from datadog_crossorg.reports.verify import identify_orgs
 
     provider = None
     if args.provider:
@@ -97,22 +98,18 @@ def cmd_import_file(args: argparse.Namespace) -> int:
     if len(args.org) > 1:
         print("crossorg connections import-file: name one org (--org) at a time", file=sys.stderr)
         return 2
-    try:
-        with clients(args) as opened:
-            (key_pair, _client), *_ = opened.items()
-            conns = collect(opened, quiet=True)
-    except CommandFailed as failure:
-        return failure.report("crossorg connections import-file")
+    with clients(args) as opened:
+        (key_pair, _client), *_ = opened.items()
+        conns = collect(opened, quiet=True)
     config = load_config_file(args.config) if args.config else {}
-    hints = config.get("datadog-crossorg:orgUuids") or {}
-    hints = json.loads(hints) if isinstance(hints, str) else hints
+    hints = read_stack_program(config.get).org_uuids
     org = identify_orgs({key_pair: conns}, hints).get(key_pair)
     if org is None:
         label = f"key pair {key_pair!r}" if key_pair else "the default key pair"
         print(
             f"crossorg connections import-file: cannot tell which org {label} is (it sees "
             f"{len(conns)} connection(s)); name its UUID under {key_pair or 'its name'!r} in "
-            "datadog-crossorg:orgUuids",
+            f"{keys.ORG_UUIDS}",
             file=sys.stderr,
         )
         return 2

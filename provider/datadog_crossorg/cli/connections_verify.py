@@ -2,7 +2,9 @@
 
 For each connection (those declared in the stack config's `datadog-crossorg:connections`, else
 every one the key pairs see) and each type it shares, the sink runs a small cross-org timeseries
-query over the last hour, and a table says whether data flows, or why not. Exit status 0 when
+query over the last hour, and a table says whether data flows, or why not. A `logs` connection
+also gets one row each for CI Visibility pipelines and Test Optimization tests (`logs:
+ci_pipelines`, `logs: ci_tests`), which are taken to travel with logs (assumed). Exit status 0 when
 every row flows, 1 when one does not, 2 for a usage problem (keys, config).
 
 Keys come as for `connections list`; with no `--org`, every key pair of the config is used (and
@@ -14,13 +16,12 @@ from the connections it sees.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 
 def add_parser(actions: Any) -> None:
     """Register `verify` under `crossorg connections` (called from connections_cmd.register)."""
-    from datadog_crossorg.cli.key_options import add_key_options
+    from datadog_crossorg.cli.key_options import add_key_options, command
 
     parser = actions.add_parser(
         "verify",
@@ -30,24 +31,15 @@ def add_parser(actions: Any) -> None:
     )
     add_key_options(parser)
     parser.add_argument("--json", action="store_true", help="print JSON rows for scripts")
-    parser.set_defaults(func=cmd_verify)
+    command(parser, cmd_verify)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from datadog_crossorg.client import DatadogError
-    from datadog_crossorg.credentials import CredentialsError
-    from datadog_crossorg.stack_config import StackConfigError, load_config_file
-    from datadog_crossorg.verify import print_flow_table, rows_json, verify_stack
+    from datadog_crossorg.config.stack_program import load_config_file
+    from datadog_crossorg.reports.verify import print_flow_table, rows_json, verify_stack
 
-    try:
-        config = load_config_file(args.config) if args.config else {}
-        rows = verify_stack(config, list(args.org) or None)
-    except (CredentialsError, StackConfigError, ValueError, OSError) as error:
-        print(f"crossorg connections verify: {error}", file=sys.stderr)
-        return 2
-    except DatadogError as error:
-        print(f"crossorg connections verify: {error}", file=sys.stderr)
-        return 1
+    config = load_config_file(args.config) if args.config else {}
+    rows = verify_stack(config, list(args.org) or None)
     if args.json:
         print(rows_json(rows))
     else:

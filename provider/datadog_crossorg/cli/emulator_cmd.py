@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from datadog_crossorg.cli.key_options import CommandFailed, command
+
 # The port the local stack (stacks/Pulumi.local.yaml) points at.
 DEFAULT_EMULATOR_PORT = 18126
 
@@ -77,28 +79,23 @@ def register(groups: Any) -> None:
         help="limit an endpoint group per org, e.g. org_connections=100/10 (repeatable; groups: "
         "org_connections, dashboards, org, validate)",
     )
-    parser.set_defaults(func=cmd_emulator)
+    command(parser, cmd_emulator)
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:
-    from datadog_crossorg.emulator import Emulator, SeedError
+    from datadog_crossorg.emulator import Emulator
 
-    try:
-        emulator = Emulator(
-            seed=args.seed,
-            state_file=args.state,
-            host=args.host,
-            port=args.port,
-            rate_limits=dict(args.rate_limit),
-        )
-    except (SeedError, ValueError, OSError) as error:
-        print(f"crossorg emulator: {error}", file=sys.stderr)
-        return 2
+    emulator = Emulator(  # a bad seed or state file: SeedError, a ValueError (exit 2)
+        seed=args.seed,
+        state_file=args.state,
+        host=args.host,
+        port=args.port,
+        rate_limits=dict(args.rate_limit),
+    )
     try:
         emulator.start()
     except OSError as error:
-        print(f"crossorg emulator: {bind_error_text(error, args.port)}", file=sys.stderr)
-        return 2
+        raise CommandFailed(2, bind_error_text(error, args.port)) from None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -1,5 +1,6 @@
-"""What every `crossorg` command that calls Datadog shares: the key-pair options, the clients
-they name, and one way a command stops (exit 2 for a usage problem, 1 when Datadog fails).
+"""What every `crossorg` command shares: the key-pair options, the clients they name, and one way
+a command stops (`CommandFailed`: exit 2 for a usage problem, 1 when Datadog fails), which
+`crossorg`'s main applies to every command (`exit_on_error`).
 
 Keys come as the provider takes them: a stack config (`--config Pulumi.<stack>.yaml`, or the
 output of `pulumi config --show-secrets --json` when the keys are secrets), then the environment
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -39,11 +40,16 @@ def add_quiet_option(parser: argparse.ArgumentParser) -> None:
 
 def key_ring_and_names(args: argparse.Namespace) -> tuple[Any, list[str | None]]:
     """The key ring the options describe, and the key-pair names to use (None = default)."""
-    from datadog_crossorg.credentials import KeyRing
-    from datadog_crossorg.stack_config import load_config_file
+    from datadog_crossorg.config.credentials import KeyRing
+    from datadog_crossorg.config.stack_program import load_config_file
 
     config = load_config_file(args.config) if args.config else {}
     return KeyRing.from_config(config.get), list(args.org) or [None]
+
+
+def command(parser: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int]) -> None:
+    """Make `func` the command `parser` runs (its `prog` names it in error messages)."""
+    parser.set_defaults(func=func, prog=parser.prog)
 
 
 class CommandFailed(Exception):
@@ -58,18 +64,36 @@ class CommandFailed(Exception):
         return self.code
 
 
+def _usage_errors() -> tuple[type[Exception], ...]:
+    from datadog_crossorg.config.credentials import CredentialsError
+    from datadog_crossorg.config.settings import SettingsError
+    from datadog_crossorg.config.stack_program import StackConfigError
+
+    return (CredentialsError, SettingsError, StackConfigError, ValueError, OSError)
+
+
+def exit_on_error(prog: str, run: Callable[[], int]) -> int:
+    """Run a command; a mistake a user can make ends it with one line naming it and exit code 2
+    (keys, config, files, values) or 1 (Datadog failed), never a traceback."""
+    from datadog_crossorg.client import DatadogError
+
+    try:
+        return int(run())
+    except CommandFailed as failure:
+        return failure.report(prog)
+    except DatadogError as error:
+        return CommandFailed(1, error).report(prog)
+    except _usage_errors() as error:
+        return CommandFailed(2, error).report(prog)
+
+
 @contextmanager
 def clients(args: argparse.Namespace) -> Iterator[dict[str | None, Any]]:
     """One client per key pair the options name, closed afterwards."""
-    from datadog_crossorg.credentials import CredentialsError
-    from datadog_crossorg.inventory import clients_for
-    from datadog_crossorg.stack_config import StackConfigError
+    from datadog_crossorg.reports.existing import clients_for
 
-    try:
-        keys, names = key_ring_and_names(args)
-        clients = clients_for(keys, names)
-    except (CredentialsError, StackConfigError, ValueError, OSError) as error:
-        raise CommandFailed(2, error) from None
+    keys, names = key_ring_and_names(args)
+    clients = clients_for(keys, names)
     try:
         yield clients
     finally:
@@ -79,10 +103,6 @@ def clients(args: argparse.Namespace) -> Iterator[dict[str | None, Any]]:
 
 def collect(clients: Mapping[str | None, Any], *, quiet: bool) -> list[Any]:
     """Every connection the clients see, merged; a progress bar on a terminal for several."""
-    from datadog_crossorg.client import DatadogError
-    from datadog_crossorg.inventory import collect_connections
+    from datadog_crossorg.reports.existing import collect_connections
 
-    try:
-        return collect_connections(clients, quiet=quiet)
-    except DatadogError as error:
-        raise CommandFailed(1, error) from None
+    return collect_connections(clients, quiet=quiet)

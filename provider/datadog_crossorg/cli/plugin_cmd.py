@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from datadog_crossorg.cli.key_options import CommandFailed, command
+
 
 def register(groups: Any) -> None:
     parser = groups.add_parser(
@@ -25,7 +27,7 @@ def register(groups: Any) -> None:
     build.add_argument(
         "-o", "--out", type=Path, default=Path("dist"), help="directory (default: dist)"
     )
-    build.set_defaults(func=cmd_build)
+    command(build, cmd_build)
     schema = actions.add_parser("schema", help="print the package schema generated from code")
     schema.add_argument("-o", "--out", type=Path, help="write to FILE instead of stdout")
     schema.add_argument(
@@ -33,7 +35,7 @@ def register(groups: Any) -> None:
         action="store_true",
         help="exit 1 if the committed schema.json differs from the generated one",
     )
-    schema.set_defaults(func=cmd_schema)
+    command(schema, cmd_schema)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -42,9 +44,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     try:
         path = archive.build(args.out)
-    except (RuntimeError, OSError) as error:
-        print(f"crossorg plugin build: {error}", file=sys.stderr)
-        return 2
+    except RuntimeError as error:
+        raise CommandFailed(2, error) from None
     print(path)
     print(
         f"install: pulumi plugin install resource datadog-crossorg {__version__} --file {path}",

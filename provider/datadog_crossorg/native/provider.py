@@ -1,14 +1,16 @@
-"""`OrgConnectionProvider`: the native plugin's provider, a thin adapter over `connections.py`.
+"""`CrossOrgProvider`: the native plugin's provider, a thin adapter over the rules.
 
-The SDK's provider server (`pulumi.provider.experimental.server`) calls these coroutines, several
-at once; each runs the core's blocking calls on a worker thread, so one slow Datadog call never
-holds up the others. Properties cross the wire in camelCase (`schema.wire_name`) and are handed
-to the core under the API's snake_case names.
+It serves every resource of `schema.RESOURCES` (OrgConnection, ConnectionAccess): each call finds
+its resource by the type in its URN and hands the properties to that resource's rules under the
+declaration's snake_case names (`rules.connections`, `rules.access`); properties cross the wire in
+camelCase (`wire_name`). The SDK's provider server (`pulumi.provider.experimental.server`) calls
+these coroutines, several at once; each runs the rules' blocking calls on a worker thread, so one
+slow Datadog call never holds up the others.
 
 One plugin process serves one provider instance (the engine starts one per instance), so it holds
-one key pair: the source org of every connection it creates. Configure answers
-`acceptSecrets: false`, as the dynamic provider does: the engine then sends secrets unwrapped and
-marks an output secret wherever its input namesake was.
+one key pair: the source org of every connection it creates, the org whose policies it sets.
+Configure answers `acceptSecrets: false`, as the dynamic provider does: the engine then sends
+secrets unwrapped and marks an output secret wherever its input namesake was.
 """
 
 from __future__ import annotations
@@ -46,42 +48,152 @@ from pulumi.provider.experimental.provider import (
 from pulumi.runtime.proto import provider_pb2
 from pulumi.runtime.rpc import UNKNOWN
 
-from datadog_crossorg import __version__, connections
-from datadog_crossorg.connections import OrgView
-from datadog_crossorg.credentials import KeyRing
+from datadog_crossorg import __version__
+from datadog_crossorg.config.settings import ProviderSettings, SettingsError
 from datadog_crossorg.native import schema
-from datadog_crossorg.runtime import CONCURRENT_CALLS, ProviderRuntime, is_unknown, listing_ttl
+from datadog_crossorg.process.provider_process import CONCURRENT_CALLS, ProviderProcess
+from datadog_crossorg.resources.connection_access import CONNECTION_ACCESS
+from datadog_crossorg.resources.declaration import NATIVE, ResourceDeclaration, wire_name
+from datadog_crossorg.resources.org_connection import ORG_CONNECTION
+from datadog_crossorg.resources.provider_config import PROVIDER_CONFIG
+from datadog_crossorg.rules import access, connections
+from datadog_crossorg.rules.inputs import DiffDecision, InputProblem
 
 T = TypeVar("T")
+Props = dict[str, Any]
 
-# Provider config as the key ring reads it (the dynamic provider's stack-config names).
-_KEY_RING_NAMES = {
-    "datadog:apiKey": "apiKey",
-    "datadog:appKey": "appKey",
-    "datadog:apiUrl": "apiUrl",
-}
-_CONFIG = tuple(schema.wire_name(n) for n in schema.properties(schema.Provider))
-_RESOURCE = tuple(schema.properties(schema.OrgConnectionOutputs))  # snake names on the wire
-_SNAKE = {schema.wire_name(n): n for n in _RESOURCE}
+_CONFIG = tuple(f.wire_name for f in PROVIDER_CONFIG.inputs(NATIVE))
 _DIFF_SOME = provider_pb2.DiffResponse.DIFF_SOME
-_NO_KEYS_FIX = (
-    "set apiKey and appKey on the datadog-crossorg provider (for the default provider "
-    "`pulumi config set --secret datadog-crossorg:apiKey ...` and "
-    "`... datadog-crossorg:appKey ...`), or DATADOG_API_KEY and DATADOG_APP_KEY in the environment"
-)
 
 
-class OrgConnectionProvider(Provider):
-    """The `datadog-crossorg` provider: `OrgConnection` CRUD over `/api/v2/org_connections`."""
+class _Rules:
+    """One resource's rules as the plugin calls them, with the instance's one key pair."""
+
+    declaration: ResourceDeclaration
+
+    def check(self, news: Props) -> tuple[Props, list[InputProblem]]:
+        raise NotImplementedError
+
+    def decide_diff(self, olds: Props, news: Props) -> DiffDecision:
+        raise NotImplementedError
+
+    def create(self, process: ProviderProcess, props: Props) -> tuple[str, Props]:
+        raise NotImplementedError
+
+    def read(self, process: ProviderProcess, id_: str, olds: Props) -> tuple[str, Props, Props]:
+        """(id, outputs, inputs); an empty id means gone."""
+        raise NotImplementedError
+
+    def update(self, process: ProviderProcess, id_: str, olds: Props, news: Props) -> Props:
+        raise NotImplementedError
+
+    def delete(self, process: ProviderProcess, id_: str, props: Props) -> None:
+        raise NotImplementedError
+
+
+class _OrgConnections(_Rules):
+    declaration = ORG_CONNECTION
+
+    def check(self, news: Props) -> tuple[Props, list[InputProblem]]:
+        return connections.check_inputs(news, None)
+
+    def decide_diff(self, olds: Props, news: Props) -> DiffDecision:
+        return connections.decide_diff(olds, news)
+
+    def create(self, process: ProviderProcess, props: Props) -> tuple[str, Props]:
+        spec = connections.ConnectionSpec.from_inputs(props)
+        conn = connections.create(process.view(None), spec)
+        return conn.id, connections.outputs(conn, None, spec.adopt)
+
+    def read(self, process: ProviderProcess, id_: str, olds: Props) -> tuple[str, Props, Props]:
+        adopt = bool(olds.get("adopt") or False)
+        conn = connections.read(
+            process.view(None),
+            id_,
+            sink_org_id=olds.get("sink_org_id") or None,
+            source_org_id=olds.get("source_org_id") or None,
+        )
+        if conn is None:
+            return "", {}, {}
+        return (
+            conn.id,
+            connections.outputs(conn, None, adopt),
+            connections.inputs(conn, None, adopt),
+        )
+
+    def update(self, process: ProviderProcess, id_: str, olds: Props, news: Props) -> Props:
+        spec = connections.ConnectionSpec.from_inputs(news)
+        return connections.apply_update(process.view(None), id_, olds, spec)
+
+    def delete(self, process: ProviderProcess, id_: str, props: Props) -> None:
+        connections.delete(process.view(None), id_)
+
+
+class _ConnectionAccesses(_Rules):
+    declaration = CONNECTION_ACCESS
+
+    def check(self, news: Props) -> tuple[Props, list[InputProblem]]:
+        return access.check_inputs(news, None)
+
+    def decide_diff(self, olds: Props, news: Props) -> DiffDecision:
+        return access.decide_diff(olds, news)
+
+    def create(self, process: ProviderProcess, props: Props) -> tuple[str, Props]:
+        spec = access.AccessSpec.from_inputs(props)
+        return spec.resource_id, access.outputs(spec, access.write(process.client(None), spec))
+
+    def read(self, process: ProviderProcess, id_: str, olds: Props) -> tuple[str, Props, Props]:
+        spec = access.AccessSpec.from_read(id_, olds)
+        found = access.read(process.client(None), spec.connection_id)
+        if found is None:
+            return "", {}, {}
+        return id_, access.outputs(spec, found), access.inputs(spec, found)
+
+    def update(self, process: ProviderProcess, id_: str, olds: Props, news: Props) -> Props:
+        spec = access.AccessSpec.from_inputs(news)
+        return access.apply_update(process.client(None), olds, spec)
+
+    def delete(self, process: ProviderProcess, id_: str, props: Props) -> None:
+        access.delete(process.client(None), access.AccessSpec.from_inputs(props))
+
+
+_RULES: dict[str, _Rules] = {
+    rules.declaration.native_token: rules for rules in (_OrgConnections(), _ConnectionAccesses())
+}
+
+
+class _Wire:
+    """One resource's property names: camelCase on the wire, snake_case for the rules."""
+
+    def __init__(self, declaration: ResourceDeclaration) -> None:
+        self.snake = {f.wire_name: f.name for f in declaration.outputs(NATIVE)}
+        self.snake.update((f.wire_name, f.name) for f in declaration.inputs(NATIVE))
+        self.unknown_outputs = dict.fromkeys((f.name for f in declaration.outputs(NATIVE)), UNKNOWN)
+
+    def to_rules(self, values: Mapping[str, PropertyValue]) -> Props:
+        """Resource properties under the rules' names; names outside the schema are dropped."""
+        return {self.snake[k]: v for k, v in _plain(values).items() if k in self.snake}
+
+    def to_wire(self, values: Mapping[str, Any]) -> dict[str, PropertyValue]:
+        """Rule values as wire properties: schema names only (not `org`); None left out."""
+        known = set(self.snake.values())
+        return {wire_name(k): _wrap(v) for k, v in values.items() if k in known and v is not None}
+
+
+_WIRES = {token: _Wire(rules.declaration) for token, rules in _RULES.items()}
+
+
+class CrossOrgProvider(Provider):
+    """The `datadog-crossorg` provider: OrgConnection and ConnectionAccess CRUD with one key pair."""
 
     def __init__(self) -> None:
-        self._runtime: ProviderRuntime | None = None
-        # Our own pool for the core's blocking calls: asyncio's default one holds only
+        self._process: ProviderProcess | None = None
+        # Our own pool for the rules' blocking calls: asyncio's default one holds only
         # cores + 4 threads, which would set throughput by the machine, not by Datadog.
         self._pool = ThreadPoolExecutor(CONCURRENT_CALLS, thread_name_prefix="datadog-crossorg")
 
     async def _blocking(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a core call on this provider's pool (the event loop keeps serving others)."""
+        """Run a rules call on this provider's pool (the event loop keeps serving others)."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, functools.partial(call, *args, **kwargs))
 
@@ -92,17 +204,14 @@ class OrgConnectionProvider(Provider):
     async def check_config(self, request: CheckRequest) -> CheckResponse:
         """Engine: CheckConfig for each provider instance; no API call, no key required (preview
         needs none). Other keys (`version`, ...) pass through untouched."""
-        news = _plain(request.new_inputs)
         try:
-            listing_ttl(news.get("listingCacheSeconds"))
-        except ValueError as exc:
-            return CheckResponse(
-                request.new_inputs, [CheckFailure("listingCacheSeconds", str(exc))]
-            )
+            ProviderSettings.from_provider_config(_plain(request.new_inputs))
+        except SettingsError as exc:
+            return CheckResponse(request.new_inputs, [CheckFailure(exc.key, str(exc))])
         return CheckResponse(request.new_inputs, [])
 
     async def diff_config(self, request: DiffRequest) -> DiffResponse:
-        """Engine: DiffConfig. New keys (a rotation) or URL never replace connections: they
+        """Engine: DiffConfig. New keys (a rotation) or URL never replace resources: they
         belong to the orgs, not to the keys."""
         olds, news = _plain(request.old_state), _plain(request.new_inputs)
         changed = [name for name in _CONFIG if olds.get(name) != news.get(name)]
@@ -114,26 +223,25 @@ class OrgConnectionProvider(Provider):
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         """Engine: Configure, once per plugin process, with this instance's config (keys falling
         back to the environment, as the dynamic provider's default key pair does)."""
-        config = _plain(request.args)
-        keys = KeyRing.from_config(lambda key: config.get(_KEY_RING_NAMES.get(key, "")))
-        self._runtime = ProviderRuntime(
-            keys, listing_ttl(config.get("listingCacheSeconds")), missing_keys_fix=_NO_KEYS_FIX
-        )
+        settings = ProviderSettings.from_provider_config(_plain(request.args))
+        self._process = ProviderProcess(settings)
         return ConfigureResponse(accept_secrets=False, supports_preview=True)
 
     async def check(self, request: CheckRequest) -> CheckResponse:
         """Engine: Check at preview and up; no API call. Failures name property, value and fix."""
-        inputs, problems = connections.check_inputs(_snake(request.new_inputs), None, is_unknown)
-        failures = [CheckFailure(schema.wire_name(p.property), p.reason) for p in problems]
-        return CheckResponse(_wire(inputs), failures)
+        rules, wire = _served(request)
+        inputs, problems = rules.check(wire.to_rules(request.new_inputs))
+        failures = [CheckFailure(wire_name(p.property), p.reason) for p in problems]
+        return CheckResponse(wire.to_wire(inputs), failures)
 
     async def diff(self, request: DiffRequest) -> DiffResponse:
         """Engine: Diff with OLD OUTPUTS, so drift seen by refresh shows; no API call."""
-        decision = connections.decide_diff(
-            _snake(request.old_state), _snake(request.new_inputs), is_unknown
+        rules, wire = _served(request)
+        decision = rules.decide_diff(
+            wire.to_rules(request.old_state), wire.to_rules(request.new_inputs)
         )
         kinds = {
-            schema.wire_name(name): PropertyDiff(
+            wire_name(name): PropertyDiff(
                 PropertyDiffKind.UPDATE_REPLACE
                 if name in decision.replaces
                 else PropertyDiffKind.UPDATE,
@@ -143,89 +251,73 @@ class OrgConnectionProvider(Provider):
         }
         return DiffResponse(
             changes=decision.has_changes,
-            replaces=[schema.wire_name(n) for n in decision.replaces],
+            replaces=[wire_name(n) for n in decision.replaces],
             delete_before_replace=decision.delete_before_replace,
             diffs=list(kinds),
             detailed_diff=kinds,
         )
 
     async def create(self, request: CreateRequest) -> CreateResponse:
-        """Engine: Create at up (adopts on 409 when asked; looks before retrying). At preview
-        the outputs only Datadog can tell are unknown."""
-        props = _snake(request.properties)
+        """Engine: Create at up. At preview the outputs only Datadog can tell are unknown."""
+        rules, wire = _served(request)
+        props = wire.to_rules(request.properties)
         if request.preview:
-            return CreateResponse("", _wire({**dict.fromkeys(_RESOURCE, UNKNOWN), **props}))
-        spec = connections.ConnectionSpec.from_inputs(props)
-        conn = await self._blocking(connections.create, self._view(), spec)
-        return CreateResponse(conn.id, _wire(connections.outputs(conn, None, spec.adopt)))
+            return CreateResponse("", wire.to_wire({**wire.unknown_outputs, **props}))
+        id_, outs = await self._blocking(rules.create, self._instance(), props)
+        return CreateResponse(id_, wire.to_wire(outs))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
         """Engine: Read at refresh (stored outputs), and at `pulumi import` and `get` with the id
-        alone: it finds the connection and returns complete outputs and inputs. An empty id
+        alone: it finds the resource and returns complete outputs and inputs. An empty id
         means gone."""
-        olds = {**_snake(request.inputs), **_snake(request.properties)}
-        adopt = bool(olds.get("adopt") or False)
-        conn = await self._blocking(
-            connections.read,
-            self._view(),
-            request.resource_id,
-            sink_org_id=olds.get("sink_org_id") or None,
-            source_org_id=olds.get("source_org_id") or None,
+        rules, wire = _served(request)
+        olds = {**wire.to_rules(request.inputs), **wire.to_rules(request.properties)}
+        id_, outs, inputs = await self._blocking(
+            rules.read, self._instance(), request.resource_id, olds
         )
-        if conn is None:
+        if not id_:
             return ReadResponse("", {}, {})
-        return ReadResponse(
-            conn.id,
-            _wire(connections.outputs(conn, None, adopt)),
-            _wire(connections.inputs(conn, None, adopt)),
-        )
+        return ReadResponse(id_, wire.to_wire(outs), wire.to_wire(inputs))
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
-        """Engine: Update with OLD OUTPUTS; one PATCH when the types differ, none for `adopt`
-        alone. At preview: the old outputs with the new inputs."""
-        olds, news = _snake(request.olds), _snake(request.news)
+        """Engine: Update with OLD OUTPUTS; a write only when a field Datadog holds differs.
+        At preview: the old outputs with the new inputs."""
+        rules, wire = _served(request)
+        olds, news = wire.to_rules(request.olds), wire.to_rules(request.news)
         if request.preview:
-            return UpdateResponse(_wire({**olds, **news}))
-        spec = connections.ConnectionSpec.from_inputs(news)
-        outs = await self._blocking(
-            connections.apply_update, self._view(), request.resource_id, olds, spec
-        )
-        return UpdateResponse(_wire(outs))
+            return UpdateResponse(wire.to_wire({**olds, **news}))
+        outs = await self._blocking(rules.update, self._instance(), request.resource_id, olds, news)
+        return UpdateResponse(wire.to_wire(outs))
 
     async def delete(self, request: DeleteRequest) -> None:
         """Engine: Delete at destroy and after a replacement; already gone is fine."""
-        await self._blocking(connections.delete, self._view(), request.resource_id)
+        rules, wire = _served(request)
+        await self._blocking(
+            rules.delete, self._instance(), request.resource_id, wire.to_rules(request.properties)
+        )
 
-    def _view(self) -> OrgView:
-        """This instance's key pair (the environment's, if the engine never configured us)."""
-        if self._runtime is None:
-            self._runtime = ProviderRuntime(
-                KeyRing.from_environment(), missing_keys_fix=_NO_KEYS_FIX
-            )
-        return self._runtime.view(None)
+    def _instance(self) -> ProviderProcess:
+        """This instance's process (the environment's keys, if the engine never configured us)."""
+        if self._process is None:
+            self._process = ProviderProcess(ProviderSettings.from_environment(native=True))
+        return self._process
+
+
+def _served(request: Any) -> tuple[_Rules, _Wire]:
+    """The rules and property names of the resource a request is about (its URN's type)."""
+    token = request.type
+    if token not in _RULES:
+        raise ValueError(f"datadog-crossorg serves {', '.join(_RULES)}, not {token}")
+    return _RULES[token], _WIRES[token]
 
 
 def main() -> None:
     """Serve the provider: print the gRPC port on the first stdout line, as the engine expects."""
-    server.main(sys.argv[1:], __version__, OrgConnectionProvider())
+    server.main(sys.argv[1:], __version__, CrossOrgProvider())
 
 
 def _plain(values: Mapping[str, PropertyValue]) -> dict[str, Any]:
     return {key: _unwrap(value) for key, value in values.items()}
-
-
-def _snake(values: Mapping[str, PropertyValue]) -> dict[str, Any]:
-    """Resource properties under the core's names; names outside the schema are dropped."""
-    return {_SNAKE[k]: v for k, v in _plain(values).items() if k in _SNAKE}
-
-
-def _wire(values: Mapping[str, Any]) -> dict[str, PropertyValue]:
-    """Core values as wire properties: schema names only (not `org`); None left out."""
-    return {
-        schema.wire_name(k): _wrap(v)
-        for k, v in values.items()
-        if k in _SNAKE.values() and v is not None
-    }
 
 
 def _unwrap(value: PropertyValue) -> Any:

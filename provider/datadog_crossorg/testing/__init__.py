@@ -2,12 +2,12 @@
 
 - `pytest_plugin`: opt in with `pytest_plugins = ["datadog_crossorg.testing.pytest_plugin"]`
   and take the `datadog_emulator` fixture (a fresh offline Datadog per test).
-- `harness`: the real `python -m pulumi.dynamic` provider server driven over gRPC as the engine
-  does (`ProviderServer`, `Engine`, `Goal`).
+- `harness`: a real provider process driven over gRPC as the engine does (`ProviderServer`,
+  `Engine`, `Goal`): the `python -m pulumi.dynamic` server, or a provider plugin folder (the
+  native plugin's) with one process per provider instance.
 - `mocks`: `run_program` runs a Pulumi program under mocks that forward its dynamic resources to
   that server.
 - `stack`: `emulator_stack_config` points a stack's config at the offline Datadog.
-- `probe`: `EmulatorProbe`, what Datadog holds and was asked, from a test's point of view.
 
 The names below load on first use, so the pytest plugin never imports pulumi.
 """
@@ -28,7 +28,6 @@ _LAZY = {
     "run_program": "datadog_crossorg.testing.mocks",
     "ForwardingMocks": "datadog_crossorg.testing.mocks",
     "ProgramResult": "datadog_crossorg.testing.mocks",
-    "EmulatorProbe": "datadog_crossorg.testing.probe",
     "SECRET_KEYS": "datadog_crossorg.testing.stack",
     "emulator_stack_config": "datadog_crossorg.testing.stack",
     "write_stack_file": "datadog_crossorg.testing.stack",

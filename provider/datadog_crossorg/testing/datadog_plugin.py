@@ -15,7 +15,6 @@ provider's own config (`datadog:apiKey`, `appKey`, `apiUrl`). It serves nothing 
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,13 +41,13 @@ from pulumi.provider.experimental.provider import (
 )
 from pulumi.runtime.rpc import UNKNOWN
 
-from datadog_crossorg.credentials import KeyRing
+from datadog_crossorg.config.credentials import KeyRing
+from datadog_crossorg.config.settings import ProviderSettings
 from datadog_crossorg.native.provider import _plain, _wrap  # the plugin's wire conversions
-from datadog_crossorg.runtime import ProviderRuntime
+from datadog_crossorg.process.provider_process import ProviderProcess
 from datadog_crossorg.testing.standins import DASHBOARD_JSON, DashboardJsonStandIn
 
 PLUGIN_VERSION = "5.17.0"  # what pulumi_datadog asks for; an ambient plugin is used at any version
-_CONFIG_NAMES = {"datadog:apiKey": "apiKey", "datadog:appKey": "appKey", "datadog:apiUrl": "apiUrl"}
 
 
 def install_standin_plugins(folder: Path, python: str = sys.executable) -> Path:
@@ -68,10 +67,11 @@ class DatadogStandInProvider(Provider):
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         config = _plain(request.args)
-        keys = KeyRing.from_config(
-            lambda key: config.get(_CONFIG_NAMES.get(key, "")), env=os.environ
+        # pulumi-datadog's own provider config: apiKey, appKey, apiUrl.
+        keys = KeyRing.from_values(
+            api_key=config.get("apiKey"), app_key=config.get("appKey"), api_url=config.get("apiUrl")
         )
-        self._dashboards.__dict__["_rt"] = ProviderRuntime(keys, 0.0)
+        self._dashboards.use(ProviderProcess(ProviderSettings(keys, listing_ttl=0.0)))
         return ConfigureResponse(accept_secrets=False, supports_preview=True)
 
     async def check(self, request: CheckRequest) -> CheckResponse:

@@ -6,7 +6,8 @@
     write_stack_file(tmp_path / "Pulumi.test.yaml", config)   # for `crossorg ... --config`
 
 Keys are namespaced (`datadog:apiKey`), structured values are JSON text: exactly what Configure
-receives and what `pulumi.Config().get_object` parses. Imports no pulumi.
+receives and what `pulumi.Config().get_object` parses. Imports no pulumi; the keys are
+`config.keys`'.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-SECRET_KEYS = frozenset({"datadog:apiKey", "datadog:appKey", "datadog-crossorg:orgs"})
+from datadog_crossorg.config import keys
+from datadog_crossorg.config.keys import SECRET_KEYS
+
+__all__ = ["SECRET_KEYS", "emulator_stack_config", "stack_file_values", "write_stack_file"]
 
 
 class _KeyPair(Protocol):
@@ -42,10 +46,10 @@ def emulator_stack_config(
     """`default`'s keys as `datadog:*`, `orgs` as `datadog-crossorg:orgs`, the UUIDs of the key
     pairs in `org_uuids` as `datadog-crossorg:orgUuids`, and any other `datadog-crossorg:<name>`
     from `structured` (e.g. `connections=[...]`), all pointing at the emulator."""
-    config: dict[str, str] = {"datadog:apiUrl": emu.url}
+    config: dict[str, str] = {keys.API_URL: emu.url}
     if default:
-        keys = emu.keys(default)
-        config.update({"datadog:apiKey": keys.api_key, "datadog:appKey": keys.app_key})
+        pair = emu.keys(default)
+        config.update({keys.API_KEY: pair.api_key, keys.APP_KEY: pair.app_key})
     pairs = {
         name: {
             "apiKey": emu.keys(name).api_key,
@@ -54,12 +58,12 @@ def emulator_stack_config(
         }
         for name in orgs
     }
-    config["datadog-crossorg:orgs"] = json.dumps(pairs)
+    config[keys.ORGS] = json.dumps(pairs)
     uuids = {name: emu.keys(name).org_uuid for name in org_uuids}
     if uuids:
-        config["datadog-crossorg:orgUuids"] = json.dumps(uuids)
+        config[keys.ORG_UUIDS] = json.dumps(uuids)
     for name, value in structured.items():
-        config[f"datadog-crossorg:{name}"] = value if isinstance(value, str) else json.dumps(value)
+        config[f"{keys.NAMESPACE}:{name}"] = value if isinstance(value, str) else json.dumps(value)
     return config
 
 

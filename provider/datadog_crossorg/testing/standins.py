@@ -20,10 +20,11 @@ from typing import Any
 
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from datadog_crossorg import tokens
 from datadog_crossorg.client import NotFound
-from datadog_crossorg.connections import Problem
-from datadog_crossorg.dynamic_support import StatelessProvider, check_result, is_unknown
+from datadog_crossorg.dynamic.provider_base import StatelessProvider, check_result
+from datadog_crossorg.resources import tokens
+from datadog_crossorg.rules.inputs import InputProblem
+from datadog_crossorg.rules.values import is_unknown
 
 DASHBOARD_JSON = tokens.DASHBOARD_JSON
 
@@ -42,7 +43,7 @@ class DashboardJsonStandIn(StatelessProvider):
         try:
             _document(text)
         except (TypeError, ValueError) as exc:
-            return check_result({}, [Problem("dashboard", f"dashboard is not JSON: {exc}")])
+            return check_result({}, [InputProblem("dashboard", f"dashboard is not JSON: {exc}")])
         return check_result({"dashboard": text}, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -51,24 +52,24 @@ class DashboardJsonStandIn(StatelessProvider):
         return DiffResult(changes=changed, replaces=[], delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        made = self.runtime().client(None).create_dashboard(_document(props["dashboard"]))
+        made = self.process().client(None).create_dashboard(_document(props["dashboard"]))
         return CreateResult(made["id"], {"dashboard": props["dashboard"], "url": made.get("url")})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
-            found = self.runtime().client(None).get_dashboard(id_)
+            found = self.process().client(None).get_dashboard(id_)
         except NotFound:
             return ReadResult("", {})
         outs = {"dashboard": props.get("dashboard"), "url": found.get("url")}
         return ReadResult(id_, outs, {"dashboard": props.get("dashboard")})
 
     def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        made = self.runtime().client(None).update_dashboard(id_, _document(news["dashboard"]))
+        made = self.process().client(None).update_dashboard(id_, _document(news["dashboard"]))
         return UpdateResult({"dashboard": news["dashboard"], "url": made.get("url")})
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         with contextlib.suppress(NotFound):  # already gone
-            self.runtime().client(None).delete_dashboard(id_)
+            self.process().client(None).delete_dashboard(id_)
 
 
 DATADOG_STAND_INS = {DASHBOARD_JSON: DashboardJsonStandIn()}

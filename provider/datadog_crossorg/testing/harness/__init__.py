@@ -1,4 +1,5 @@
-"""Drive a Pulumi dynamic provider exactly as the Pulumi engine does, without the Pulumi CLI.
+"""Drive a Pulumi provider exactly as the Pulumi engine does, without the Pulumi CLI: the dynamic
+provider server (`python -m pulumi.dynamic`) or a provider plugin folder (`python <folder> ...`).
 
     from datadog_crossorg.testing.harness import Engine, Goal, ProviderServer
 
@@ -12,9 +13,17 @@
         engine.refresh()            # Read every resource; gone ones leave the state
         engine.destroy()
 
+    with ProviderServer(cwd=project_dir, plugin=NATIVE_DIR) as payments:  # python <folder> <addr>
+        engine = Engine(stack="local")
+        engine.add_provider("payments", payments, {"apiKey": secret(key), ...})  # CheckConfig,
+        engine.up([Goal("p", "datadog-crossorg:index:OrgConnection",        # Configure
+                        {"sinkOrgId": hub, ...}, provider_instance="payments")])
+        engine.import_("datadog-crossorg:index:OrgConnection", "q", id_,
+                       provider_instance="payments")                   # pulumi import
+
 - `server`: `ProviderServer` (the gRPC calls, one at a time, as the engine builds them),
   `ProviderError`, `CheckResult`, `DiffResult`.
-- `engine`: `Engine`, `Goal`, `Result`, `Step`, `CheckFailed`, `Deployment`.
+- `engine`: `Engine`, `Goal`, `Result`, `Step`, `CheckFailed`, `NotFound`, `Deployment`.
 - `state`: `ResourceState` and the JSON state file.
 - `values`: `UNKNOWN`, `secret()`, and the engine's secret handling.
 The Mocks bridge (`datadog_crossorg.testing.mocks`) runs a whole Pulumi program against an Engine.
@@ -27,6 +36,7 @@ from datadog_crossorg.testing.harness.engine import (
     Deployment,
     Engine,
     Goal,
+    NotFound,
     Result,
     Step,
 )
@@ -50,6 +60,7 @@ __all__ = [
     "Engine",
     "Goal",
     "HarnessError",
+    "NotFound",
     "ProviderError",
     "ProviderServer",
     "ResourceState",

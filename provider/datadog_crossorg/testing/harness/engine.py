@@ -1,5 +1,8 @@
-"""`Engine`: the deployment logic of `pulumi preview/up/refresh/destroy` for dynamic resources
-(pulumi 3.272 `step_generator.go`, `step_executor.go`), over a `ProviderServer`.
+"""`Engine`: the deployment logic of `pulumi preview/up/refresh/destroy` (pulumi 3.272
+`step_generator.go`, `step_executor.go`) over `ProviderServer`s: the dynamic provider server as the
+default provider (`Engine(server)`; goals carry a pickled provider), and provider instances served
+by plugin processes (`engine.add_provider(name, server, inputs)`: CheckConfig, then Configure, as
+when a program registers an explicit provider; goals name one with `provider_instance=`).
 
 Per goal, as the step generator does it:
 - Check(old inputs or {}, new inputs); failures stop the deployment (`CheckFailed`);
@@ -12,7 +15,9 @@ Per goal, as the step generator does it:
 - changes "some" -> Update(id, OLD OUTPUTS, checked inputs); otherwise "same" (new inputs are
   stored with the old outputs);
 - resources in the state that no goal mentions are deleted at the end, dependents first.
-Preview runs Check and Diff only. Refresh calls Read(id, outputs, inputs) for every resource.
+Preview runs Check and Diff only (and Create/Update with `preview` for a provider that supports
+preview). Refresh calls Read(id, outputs, inputs) for every resource; `import_` Reads with the id
+alone, as `pulumi import` does.
 Independent steps run concurrently, `parallel` at most (the provider server itself runs 4
 requests at a time).
 """
@@ -57,6 +62,10 @@ def _pickled(provider: Any) -> str:
 CHANGE_OPS = frozenset({"create", "update", "replace", "delete", "refresh-gone", "refresh-changed"})
 
 
+class NotFound(HarnessError, LookupError):
+    """A Read by id found nothing (`import_`, a `get`)."""
+
+
 class CheckFailed(HarnessError):
     """The provider's Check reported failures; nothing was created or changed for `urn`."""
 
@@ -71,9 +80,12 @@ class CheckFailed(HarnessError):
 class Goal:
     """A resource as the program registers it.
 
-    `provider` is pickled into `__provider` (as a secret unless the provider class sets
-    `serialize_as_secret_always = False`, as the SDK's `Resource` does); with `provider=None`
-    the inputs must already carry `__provider`. `depends_on` names other goals;
+    `provider_instance` names the provider that serves it (a name given to `Engine.add_provider`,
+    as the `provider=` resource option names an explicit provider); None: the engine's default
+    provider. Through the dynamic provider server, `provider` is pickled into `__provider` (as a
+    secret unless the provider class sets `serialize_as_secret_always = False`, as the SDK's
+    `Resource` does); with `provider=None` the inputs must already carry `__provider`. A
+    plugin's resource carries neither. `depends_on` names other goals;
     `delete_before_replace` is the resource option and overrides the provider's answer.
     """
 
@@ -83,6 +95,7 @@ class Goal:
     provider: ResourceProvider | None = None
     depends_on: tuple[str, ...] = ()
     delete_before_replace: bool | None = None
+    provider_instance: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,21 +124,24 @@ class Result:
 
 
 class Engine:
-    """Deployments of one stack through one provider server, with the state between them.
+    """Deployments of one stack through its providers, with the state between them.
 
-    `state_path`, when given, is loaded at start and rewritten after every step, so a new
-    Engine on the same file continues where the last one stopped.
+    `server` is the default provider (the dynamic provider server; None when every goal names
+    a provider instance). `state_path`, when given, is loaded at start and rewritten after every
+    step, so a new Engine on the same file continues where the last one stopped (give it the
+    same provider instances).
     """
 
     def __init__(
         self,
-        server: ProviderServer,
+        server: ProviderServer | None = None,
         project: str = "datadog-crossorg",
         stack: str = "local",
         state_path: str | Path | None = None,
         parallel: int = 16,
     ) -> None:
         self.server = server
+        self.providers: dict[str, ProviderServer] = {}
         self.project = project
         self.stack = stack
         self.state_path = Path(state_path) if state_path is not None else None
@@ -156,6 +172,35 @@ class Engine:
 
     def urn(self, type_: str, name: str) -> str:
         return f"urn:pulumi:{self.stack}::{self.project}::{type_}::{name}"
+
+    # -- providers --------------------------------------------------------------------------
+
+    def add_provider(
+        self, name: str, server: ProviderServer, inputs: Mapping[str, Any]
+    ) -> ProviderServer:
+        """Provider instance `name`, served by `server` (a started plugin process), with
+        `inputs` (secret ones marked with `secret()`, as the program's SDK marks them):
+        CheckConfig, then Configure with the checked inputs. Goals name it with
+        `provider_instance=name`; the caller closes the server."""
+        urn = self.urn(f"pulumi:providers:{server.package}", name)
+        checked = server.check_config({}, inputs, urn=urn)
+        if checked.failures:
+            raise CheckFailed(urn, checked.failures)
+        server.configure(checked.inputs)
+        with self._lock:
+            self.providers[name] = server
+        return server
+
+    def provider(self, instance: str | None) -> ProviderServer:
+        """The server of provider instance `instance`, or the default provider's for None."""
+        if instance is None:
+            if self.server is None:
+                raise ValueError("this engine has no default provider: name a provider instance")
+            return self.server
+        try:
+            return self.providers[instance]
+        except KeyError:
+            raise ValueError(f"no provider instance {instance!r} (Engine.add_provider)") from None
 
     def _put(self, resource: ResourceState) -> None:
         with self._lock:
@@ -204,6 +249,24 @@ class Engine:
         deployment = self.begin(preview=False)
         return deployment.finish()
 
+    def import_(
+        self, type_: str, name: str, id_: str, *, provider_instance: str | None = None
+    ) -> ResourceState:
+        """`pulumi import <type> <name> <id>`: Read with the id alone, Check the inputs it
+        found, and keep the resource in the state. `NotFound` when the Read finds nothing.
+        (The dynamic provider cannot import: the engine's Read then lacks `__provider`.)"""
+        server = self.provider(provider_instance)
+        urn = self.urn(type_, name)
+        found, outs, inputs = server.read(id_, urn, {}, inputs={})
+        if not found:
+            raise NotFound(f"{urn}: no resource with id {id_!r} to import")
+        checked = server.check(urn, {}, inputs or {})
+        if checked.failures:
+            raise CheckFailed(urn, checked.failures)
+        resource = ResourceState(urn, type_, found, checked.inputs, outs, (), provider_instance)
+        self._put(resource)
+        return resource
+
 
 class Deployment:
     """One preview/up/refresh/destroy: its steps, diagnostics and first failure.
@@ -215,7 +278,6 @@ class Deployment:
     def __init__(self, engine: Engine, preview: bool) -> None:
         self.engine = engine
         self.preview = preview
-        self._server = engine.server
         self._lock = threading.Lock()
         self._steps: list[Step] = []
         self._diagnostics: list[str] = []
@@ -270,7 +332,8 @@ class Deployment:
         self, goal: Goal, urn: str | None, dependencies: Iterable[str]
     ) -> tuple[str, dict[str, Any]]:
         engine = self.engine
-        props = self._goal_props(goal)
+        server = engine.provider(goal.provider_instance)
+        props = self._goal_props(goal, server)
         urn = urn or engine.urn(goal.type, goal.name)
         deps = tuple(dict.fromkeys([*goal.depends_on, *dependencies]))
         with self._lock:
@@ -289,11 +352,11 @@ class Deployment:
                 self._condemn(old)
             old = None
 
-        checked = self._check(urn, old.inputs if old else {}, props)
+        checked = self._check(server, urn, old.inputs if old else {}, props)
         if old is None:
-            return self._create(goal, urn, checked, deps)
+            return self._create(server, goal, urn, checked, deps)
 
-        diff = self._server.diff(old.id, urn, old.outputs, checked, old_inputs=old.inputs)
+        diff = server.diff(old.id, urn, old.outputs, checked, old_inputs=old.inputs)
         changes = diff.changes
         if changes == "unknown":
             changed = _changed_keys(old.inputs, checked)
@@ -306,42 +369,49 @@ class Deployment:
             dbr = goal.delete_before_replace
             if dbr is None:
                 dbr = diff.delete_before_replace
-            return self._replace(goal, urn, props, old, deps, diff.replaces, dbr)
+            return self._replace(server, goal, urn, props, old, deps, diff.replaces, dbr)
         if changes == "some":
-            return self._update(goal, urn, checked, old, deps)
+            return self._update(server, goal, urn, checked, old, deps)
         if not self.preview:
             engine._put(replace(old, inputs=checked, dependencies=deps))
         self._record("same", goal.name, urn)
         return old.id, old.outputs
 
     def _create(
-        self, goal: Goal, urn: str, checked: dict[str, Any], deps: tuple[str, ...]
+        self,
+        server: ProviderServer,
+        goal: Goal,
+        urn: str,
+        checked: dict[str, Any],
+        deps: tuple[str, ...],
     ) -> tuple[str, dict[str, Any]]:
-        id_, outs = self._server.create(urn, checked, preview=self.preview)
+        id_, outs = server.create(urn, checked, preview=self.preview)
         if not self.preview:
-            self.engine._put(ResourceState(urn, goal.type, id_, checked, outs, deps))
+            self.engine._put(_state(goal, urn, id_, checked, outs, deps))
         self._record("create", goal.name, urn, f"id={id_}" if id_ else "")
         return id_, outs
 
     def _update(
         self,
+        server: ProviderServer,
         goal: Goal,
         urn: str,
         checked: dict[str, Any],
         old: ResourceState,
         deps: tuple[str, ...],
     ) -> tuple[str, dict[str, Any]]:
-        outs = self._server.update(
+        outs = server.update(
             old.id, urn, old.outputs, checked, preview=self.preview, old_inputs=old.inputs
         )
         if not self.preview:
-            self.engine._put(ResourceState(urn, goal.type, old.id, checked, outs, deps))
+            self.engine._put(_state(goal, urn, old.id, checked, outs, deps))
         detail = ", ".join(_changed_keys(old.inputs, checked))
         self._record("update", goal.name, urn, f"changed: {detail}" if detail else "")
         return old.id, outs
 
     def _replace(
         self,
+        server: ProviderServer,
         goal: Goal,
         urn: str,
         props: dict[str, Any],
@@ -351,7 +421,7 @@ class Deployment:
         delete_first: bool,
     ) -> tuple[str, dict[str, Any]]:
         # The engine recomputes defaults for the replacement: Check again, without olds.
-        checked = self._check(urn, {}, props)
+        checked = self._check(server, urn, {}, props)
         detail = f"replaces: {', '.join(replaces)}" + (
             " (delete-before-replace)" if delete_first else ""
         )
@@ -359,26 +429,34 @@ class Deployment:
             self._record("replace", goal.name, urn, detail)
             return "", checked
         if delete_first:
-            self._server.delete(old.id, urn, old.outputs, old_inputs=old.inputs)
+            server.delete(old.id, urn, old.outputs, old_inputs=old.inputs)
             self.engine._drop(old)
-        id_, outs = self._server.create(urn, checked)
+        id_, outs = server.create(urn, checked)
         with self.engine._lock:
-            self.engine._put(ResourceState(urn, goal.type, id_, checked, outs, deps))
+            self.engine._put(_state(goal, urn, id_, checked, outs, deps))
             if not delete_first:
                 self.engine._add_pending(old)  # deleted after every other step (finish)
                 self._replaced.add(id(old))
         self._record("replace", goal.name, urn, detail)
         return id_, outs
 
-    def _check(self, urn: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        result = self._server.check(urn, olds, news)
+    @staticmethod
+    def _check(
+        server: ProviderServer, urn: str, olds: dict[str, Any], news: dict[str, Any]
+    ) -> dict[str, Any]:
+        result = server.check(urn, olds, news)
         if result.failures:
             raise CheckFailed(urn, result.failures)
         return result.inputs
 
-    def _goal_props(self, goal: Goal) -> dict[str, Any]:
+    def _goal_props(self, goal: Goal, server: ProviderServer) -> dict[str, Any]:
         inputs = dict(goal.inputs)
-        if goal.provider is not None:
+        if not server.dynamic:
+            if goal.provider is not None or PROVIDER_KEY in inputs:
+                raise ValueError(
+                    f"goal {goal.name!r}: a plugin's provider serves it, it takes no __provider"
+                )
+        elif goal.provider is not None:
             if PROVIDER_KEY in inputs:
                 raise ValueError(
                     f"goal {goal.name!r}: give provider= or a __provider input, not both"
@@ -407,7 +485,8 @@ class Deployment:
             self.fail(failure)
 
     def _refresh(self, old: ResourceState) -> None:
-        id_, outs, inputs = self._server.read(old.id, old.urn, old.outputs, inputs=old.inputs)
+        server = self.engine.provider(old.provider_instance)
+        id_, outs, inputs = server.read(old.id, old.urn, old.outputs, inputs=old.inputs)
         if not id_:
             self.engine._drop(old)
             self._record("refresh-gone", old.name, old.urn, f"id={old.id}")
@@ -429,10 +508,11 @@ class Deployment:
         the program's inputs only, as the engine sends it; nothing enters the state."""
         try:
             urn = urn or self.engine.urn(goal.type, goal.name)
-            props = self._goal_props(goal)
-            found, outs, _ = self._server.read(id_, urn, {}, inputs=props)
+            server = self.engine.provider(goal.provider_instance)
+            props = self._goal_props(goal, server)
+            found, outs, _ = server.read(id_, urn, {}, inputs=props)
             if not found:
-                raise HarnessError(f"{urn}: no resource with id {id_!r} to read")
+                raise NotFound(f"{urn}: no resource with id {id_!r} to read")
             self._record("read", goal.name, urn, f"id={found}")
             return outs
         except BaseException as exc:
@@ -485,7 +565,8 @@ class Deployment:
             self.fail(failure)
 
     def _delete(self, resource: ResourceState, record: bool) -> None:
-        self._server.delete(resource.id, resource.urn, resource.outputs, old_inputs=resource.inputs)
+        server = self.engine.provider(resource.provider_instance)
+        server.delete(resource.id, resource.urn, resource.outputs, old_inputs=resource.inputs)
         self.engine._drop(resource)
         if record:
             self._record("delete", resource.name, resource.urn, f"id={resource.id}")
@@ -510,6 +591,17 @@ class Deployment:
         with self._lock:
             if self._error is None:
                 self._error = error
+
+
+def _state(
+    goal: Goal,
+    urn: str,
+    id_: str,
+    inputs: dict[str, Any],
+    outputs: dict[str, Any],
+    deps: tuple[str, ...],
+) -> ResourceState:
+    return ResourceState(urn, goal.type, id_, inputs, outputs, deps, goal.provider_instance)
 
 
 def _changed_keys(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:

@@ -1,23 +1,30 @@
-"""`ProviderServer`: the real `python -m pulumi.dynamic` provider process, called over gRPC with
-the requests the Pulumi engine builds (pulumi 3.272, `provider_plugin.go`), without the CLI.
+"""`ProviderServer`: a real provider process, called over gRPC with the requests the Pulumi engine
+builds (pulumi 3.272, `provider_plugin.go`), without the CLI. Either kind of provider:
 
-What the engine does and this class therefore does too:
-- starts `python -u -m pulumi.dynamic` in the project directory with `PULUMI_PROJECT` set, reads
-  the gRPC port from the first line of stdout, and calls Configure before anything else;
-- Configure carries the WHOLE stack config for a dynamic provider (keys keep their namespace,
-  `datadog:apiKey`): `variables` spelled `pulumi-python:config:<key>` and `args` with secret keys
-  wrapped as secrets; structured values are JSON strings. The request says `acceptSecrets: true`;
-  the Python dynamic provider answers `acceptSecrets: false, supportsPreview: false`;
-- so every later request carries secrets unwrapped, and every answer gets the secret mark back
-  on properties whose input namesake was secret (`values.annotate_secrets`);
-- Create/Update with `preview=True` never reach a provider that does not support preview: the
-  engine answers with the inputs itself (and an empty id for Create).
-A failed call raises `ProviderError` carrying the provider's own text (the server sends the
-Python traceback as the gRPC status details).
+- the dynamic provider server (`plugin=None`): the engine starts `python -u -m pulumi.dynamic` in
+  the project directory with `PULUMI_PROJECT` set. Configure carries the WHOLE stack config (keys
+  keep their namespace, `datadog:apiKey`): `variables` spelled `pulumi-python:config:<key>` and
+  `args` with secret keys wrapped as secrets; structured values are JSON strings. Resources carry
+  their pickled provider in `__provider`;
+- a provider plugin folder (`plugin=<folder>`, e.g. `native.archive.NATIVE_DIR`): started as the
+  engine starts a python plugin, `python <plugin folder> <engine address>`. One process serves
+  one provider instance: CheckConfig, then Configure with that instance's own inputs (`variables`
+  spelled `<package>:config:<key>`, non-strings as JSON; `args` with secret inputs wrapped).
+
+What the engine does with either, and this class therefore does too:
+- reads the gRPC port from the first line of stdout, and configures before any resource call;
+- the request says `acceptSecrets: true`; a provider answering `acceptSecrets: false` (both of
+  ours do) then gets every later request with secrets unwrapped, and every answer gets the
+  secret mark back on properties whose input namesake was secret (`values.annotate_secrets`);
+- Create/Update with `preview=True` never reach a provider that does not support preview (the
+  dynamic one): the engine answers with the inputs itself (and an empty id for Create).
+A failed call raises `ProviderError` carrying the provider's own text (the dynamic server sends
+the Python traceback as the gRPC status details).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import subprocess
@@ -38,6 +45,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from datadog_crossorg.testing.harness.values import (
     annotate_secrets,
     from_struct,
+    is_secret,
     secret,
     strip_secrets,
     to_struct,
@@ -46,6 +54,12 @@ from datadog_crossorg.testing.harness.values import (
 _T = TypeVar("_T")
 
 DYNAMIC_PACKAGE = "pulumi-python"
+# What a plugin is told the engine listens on; only Construct and Call (unused here) dial it.
+ENGINE_ADDRESS = "127.0.0.1:1"
+# Calls the engine makes before Configure.
+_BEFORE_CONFIGURE = frozenset(
+    {"Configure", "GetPluginInfo", "GetSchema", "CheckConfig", "DiffConfig"}
+)
 _CHANGES = {
     provider_pb2.DiffResponse.DIFF_UNKNOWN: "unknown",
     provider_pb2.DiffResponse.DIFF_NONE: "none",
@@ -99,9 +113,14 @@ class ProviderServer:
     """One provider process. Use as a context manager; the process never outlives it.
 
     `cwd` is the project directory (the engine's working directory for the plugin); `env`
-    entries are added to the current environment; `extra_pythonpath` entries are put first on
-    PYTHONPATH (so a provider class defined in a test module can be unpickled by reference).
-    `project` defaults to the `name:` in `cwd/Pulumi.yaml` (the engine sets PULUMI_PROJECT).
+    entries are added to the current environment and `unset_env` names removed from it;
+    `extra_pythonpath` entries are put first on PYTHONPATH (so a provider class defined in a test
+    module can be unpickled by reference). `project` defaults to the `name:` in `cwd/Pulumi.yaml`
+    (the engine sets PULUMI_PROJECT).
+
+    `plugin` is a provider plugin folder to run instead of the dynamic provider server; `package`
+    is its package name (Configure's `<package>:config:<key>`), by default the `name` of the
+    schema it serves.
     """
 
     def __init__(
@@ -110,13 +129,19 @@ class ProviderServer:
         env: Mapping[str, str] | None = None,
         extra_pythonpath: Iterable[str | os.PathLike[str]] = (),
         *,
+        plugin: str | os.PathLike[str] | None = None,
+        package: str | None = None,
+        unset_env: Iterable[str] = (),
         project: str | None = None,
         start_timeout: float = 30.0,
         call_timeout: float = 60.0,
     ) -> None:
         self.cwd = Path(cwd)
         self.project = project or _project_name(self.cwd)
+        self.plugin = Path(plugin) if plugin is not None else None
+        self._package = DYNAMIC_PACKAGE if self.plugin is None else package
         self._env = dict(env or {})
+        self._unset_env = frozenset(unset_env)
         self._extra_pythonpath = [str(p) for p in extra_pythonpath]
         self._start_timeout = start_timeout
         self._call_timeout = call_timeout
@@ -126,11 +151,30 @@ class ProviderServer:
         self._stdout_thread: threading.Thread | None = None
         self._channel: grpc.Channel | None = None
         self._stub: provider_pb2_grpc.ResourceProviderStub | None = None
-        self._configured: tuple[dict[str, str], frozenset[str]] | None = None
+        self._configured: tuple[dict[str, Any], frozenset[str]] | None = None
         self._configure_lock = threading.Lock()
         self.accept_secrets = False
         self.supports_preview = False
         self._finalizer: weakref.finalize | None = None
+
+    @property
+    def dynamic(self) -> bool:
+        """Whether this is the dynamic provider server (resources carry `__provider`)."""
+        return self.plugin is None
+
+    @property
+    def package(self) -> str:
+        """The package whose provider this process serves (`pulumi-python` for dynamic ones)."""
+        if self._package is None:
+            self._package = str(json.loads(self.get_schema())["name"])
+        return self._package
+
+    @property
+    def command(self) -> list[str]:
+        """How the engine starts this provider."""
+        if self.plugin is None:
+            return [sys.executable, "-u", "-m", "pulumi.dynamic"]
+        return [sys.executable, str(self.plugin), ENGINE_ADDRESS]
 
     # -- process lifecycle ------------------------------------------------------------------
 
@@ -143,14 +187,15 @@ class ProviderServer:
     def start(self) -> ProviderServer:
         if self._process is not None:
             return self
-        env = {**os.environ, "PULUMI_PROJECT": self.project, **self._env}
+        inherited = {k: v for k, v in os.environ.items() if k not in self._unset_env}
+        env = {**inherited, "PULUMI_PROJECT": self.project, **self._env}
         pythonpath = [*self._extra_pythonpath, *filter(None, [env.get("PYTHONPATH")])]
         if pythonpath:
             env["PYTHONPATH"] = os.pathsep.join(pythonpath)
         # Kept open for the object's lifetime: stderr_text() still works after close().
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self._process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.dynamic"],
+            self.command,
             cwd=self.cwd,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -228,7 +273,8 @@ class ProviderServer:
             raise ServerStartError(self._start_failure(f"printed {line!r}")) from None
 
     def _start_failure(self, what: str) -> str:
-        return f"python -m pulumi.dynamic in {self.cwd} {what}; stderr:\n{self.stderr_text()}"
+        started = " ".join(self.command[1:])
+        return f"python {started} in {self.cwd} {what}; stderr:\n{self.stderr_text()}"
 
     # -- the engine's calls -----------------------------------------------------------------
 
@@ -236,26 +282,35 @@ class ProviderServer:
     def configured(self) -> bool:
         return self._configured is not None
 
-    def configure(self, config: Mapping[str, str], secret_keys: Iterable[str] = ()) -> None:
-        """Configure with the whole stack config, as the engine does for a dynamic provider.
+    def configure(self, config: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> None:
+        """Configure as the engine does, with `secret_keys` (and values already marked with
+        `secret()`) sent as secrets in `args`.
+
+        The dynamic provider server gets the whole stack config: namespaced keys, string values
+        (the engine sends structured values as JSON). A plugin gets its provider instance's
+        inputs (`apiKey`, ...), any JSON values.
 
         The engine configures a provider process once; calling again with the same config is a
         no-op, with a different one an error (start a new server: the engine starts one per
         deployment, and the Python dynamic provider configures each provider only once).
         """
-        wanted = ({k: _require_str(k, v) for k, v in config.items()}, frozenset(secret_keys))
+        if self.plugin is None:
+            config = {k: _require_str(k, v) for k, v in config.items()}
+        wanted = (dict(config), frozenset(secret_keys))
         with self._configure_lock:
             if self._configured is not None:
                 if self._configured != wanted:
                     raise RuntimeError(
-                        "this provider server is already configured with another stack config; "
+                        "this provider server is already configured with another config; "
                         "start a new ProviderServer for it"
                     )
                 return
             values, secrets = wanted
-            args = {k: secret(v) if k in secrets else v for k, v in values.items()}
+            args = {
+                k: secret(v) if k in secrets and not is_secret(v) else v for k, v in values.items()
+            }
             request = provider_pb2.ConfigureRequest(
-                variables={f"{DYNAMIC_PACKAGE}:config:{k}": v for k, v in values.items()},
+                variables={f"{self.package}:config:{k}": _variable(v) for k, v in values.items()},
                 args=to_struct(args),
                 acceptSecrets=True,
                 acceptResources=True,
@@ -266,6 +321,34 @@ class ProviderServer:
             self.accept_secrets = response.acceptSecrets
             self.supports_preview = response.supportsPreview
             self._configured = wanted
+
+    def check_config(
+        self, olds: Mapping[str, Any], news: Mapping[str, Any], *, urn: str | None = None
+    ) -> CheckResult:
+        """CheckConfig(old inputs, new inputs) of a provider instance, secrets as marked."""
+        response = self._call(
+            "CheckConfig",
+            provider_pb2.CheckRequest(
+                **_names(urn or self._instance_urn()), olds=to_struct(olds), news=to_struct(news)
+            ),
+        )
+        inputs = annotate_secrets(from_struct(response.inputs), news)
+        return CheckResult(inputs, [(f.property, f.reason) for f in response.failures])
+
+    def diff_config(
+        self, olds: Mapping[str, Any], news: Mapping[str, Any], *, urn: str | None = None
+    ) -> DiffResult:
+        """DiffConfig(old inputs, new inputs) of a provider instance, secrets as marked."""
+        response = self._call(
+            "DiffConfig",
+            provider_pb2.DiffRequest(
+                **_names(urn or self._instance_urn()),
+                olds=to_struct(olds),
+                news=to_struct(news),
+                old_inputs=to_struct(olds),
+            ),
+        )
+        return _diff_result(response)
 
     def check(self, urn: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> CheckResult:
         """Check(old inputs, new inputs). For a new resource the engine sends olds = {}."""
@@ -300,13 +383,7 @@ class ProviderServer:
                 old_inputs=to_struct(self._outgoing(old_inputs or {})),
             ),
         )
-        return DiffResult(
-            changes=_CHANGES.get(response.changes, "unknown"),
-            replaces=list(response.replaces),
-            delete_before_replace=response.deleteBeforeReplace,
-            stables=list(response.stables),
-            diffs=list(response.diffs),
-        )
+        return _diff_result(response)
 
     def create(
         self, urn: str, props: Mapping[str, Any], preview: bool = False
@@ -388,6 +465,10 @@ class ProviderServer:
     def plugin_version(self) -> str:
         return self._call("GetPluginInfo", empty_pb2.Empty()).version
 
+    def get_schema(self) -> str:
+        """The package schema the provider serves (JSON text)."""
+        return self._call("GetSchema", provider_pb2.GetSchemaRequest(version=0)).schema
+
     # -- plumbing ---------------------------------------------------------------------------
 
     def _outgoing(self, props: Mapping[str, Any]) -> dict[str, Any]:
@@ -396,10 +477,13 @@ class ProviderServer:
     def _incoming(self, outs: dict[str, Any], sent: Mapping[str, Any]) -> dict[str, Any]:
         return outs if self.accept_secrets else annotate_secrets(outs, sent)
 
+    def _instance_urn(self) -> str:
+        return f"urn:pulumi:test::{self.project}::pulumi:providers:{self.package}::default"
+
     def _call(self, method: str, request: Any) -> Any:
         if self._stub is None:
             raise RuntimeError("the provider server is not running (use it as a context manager)")
-        if method not in ("Configure", "GetPluginInfo") and self._configured is None:
+        if method not in _BEFORE_CONFIGURE and self._configured is None:
             raise RuntimeError(
                 f"{method} before configure(): the engine always configures a provider first"
             )
@@ -409,6 +493,22 @@ class ProviderServer:
         except grpc.RpcError as exc:
             code = exc.code()  # type: ignore[attr-defined]
             raise ProviderError(method, exc.details() or str(code), code.name) from None  # type: ignore[attr-defined]
+
+
+def _diff_result(response: Any) -> DiffResult:
+    return DiffResult(
+        changes=_CHANGES.get(response.changes, "unknown"),
+        replaces=list(response.replaces),
+        delete_before_replace=response.deleteBeforeReplace,
+        stables=list(response.stables),
+        diffs=list(response.diffs),
+    )
+
+
+def _variable(value: Any) -> str:
+    """A config value as Configure's `variables` carry it: a string, or JSON text."""
+    plain = strip_secrets(value)
+    return plain if isinstance(plain, str) else json.dumps(plain)
 
 
 def _names(urn: str) -> dict[str, str]:

@@ -20,7 +20,8 @@ STATE_VERSION = 1
 @dataclass(frozen=True)
 class ResourceState:
     """One resource as the checkpoint records it. `dependencies` are names of resources it
-    depends on (deleted after it)."""
+    depends on (deleted after it); `provider_instance` names the provider instance that manages
+    it (None: the default provider)."""
 
     urn: str
     type: str
@@ -28,13 +29,14 @@ class ResourceState:
     inputs: dict[str, Any]
     outputs: dict[str, Any]
     dependencies: tuple[str, ...] = field(default=())
+    provider_instance: str | None = None
 
     @property
     def name(self) -> str:
         return self.urn.rsplit("::", 1)[-1]
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        document = {
             "urn": self.urn,
             "type": self.type,
             "id": self.id,
@@ -42,6 +44,9 @@ class ResourceState:
             "outputs": self.outputs,
             "dependencies": list(self.dependencies),
         }
+        if self.provider_instance is not None:
+            document["provider_instance"] = self.provider_instance
+        return document
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ResourceState:
@@ -52,6 +57,7 @@ class ResourceState:
             inputs=dict(data["inputs"]),
             outputs=dict(data["outputs"]),
             dependencies=tuple(data.get("dependencies", ())),
+            provider_instance=data.get("provider_instance"),
         )
 
 

@@ -1,0 +1,190 @@
+"""What every dynamic resource of this package shares: a stateless pickle, a provider process, and
+a Python class derived from the resource's declaration.
+
+The engine pickles the provider into every resource's state and calls it in a provider process
+with several threads. `StatelessProvider` pickles to its class reference alone (bytes stable across
+versions, never a key) and builds its `ProviderProcess` in that process: from the stack config
+(`configure`), or from the environment when no config arrives. `DeclaredResource` gives a resource
+class its constructor, Args class and Output annotations from its `ResourceDeclaration`, and
+registers the provider's bytes with a pinned pickle protocol.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import inspect
+import pickle
+import threading
+from typing import Any, ClassVar
+
+import pulumi
+from pulumi import CustomResource, Inputs, ResourceOptions
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    DiffResult,
+    Resource,
+    ResourceProvider,
+)
+
+from datadog_crossorg.config.settings import ProviderSettings
+from datadog_crossorg.dynamic.server_patches import show_user_errors_first, widen_dynamic_server
+from datadog_crossorg.process.provider_process import ProviderProcess
+from datadog_crossorg.resources import tokens
+from datadog_crossorg.resources.declaration import ResourceDeclaration
+from datadog_crossorg.rules.inputs import DiffDecision, InputProblem
+
+_PROCESS_LOCK = threading.Lock()
+PROVIDER_KEY = "__provider"
+# The protocol of the released `__provider` bytes. pulumi.dynamic pickles with the interpreter's
+# `pickle.DEFAULT_PROTOCOL` (5 from Python 3.14): following it would change every resource's
+# `__provider` after an interpreter upgrade, and each would show `~__provider` and update.
+PICKLE_PROTOCOL = 4
+
+
+def check_result(inputs: dict[str, Any], problems: list[InputProblem]) -> CheckResult:
+    """A core check's answer as the engine wants it: one CheckFailure per problem."""
+    return CheckResult(inputs, [CheckFailure(p.property, p.reason) for p in problems])
+
+
+def diff_result(decision: DiffDecision) -> DiffResult:
+    """A core diff decision with explicit `changes` (None would make the engine diff raw
+    inputs, the pickled provider included, and report spurious updates)."""
+    return DiffResult(
+        changes=decision.has_changes,
+        replaces=list(decision.replaces),
+        delete_before_replace=decision.delete_before_replace,
+    )
+
+
+class StatelessProvider(ResourceProvider):
+    """A dynamic provider whose pickle is its class reference and nothing else."""
+
+    serialize_as_secret_always = False  # nothing secret is captured; keeps preview diffs readable
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def pickled(self) -> str:
+        """The `__provider` value: base64 of the class reference pickled with PICKLE_PROTOCOL
+        (what pulumi's `serialize_provider` gives under protocol 4, byte for byte)."""
+        return base64.b64encode(pickle.dumps(self, protocol=PICKLE_PROTOCOL)).decode("ascii")
+
+    def __setstate__(self, _state: dict[str, Any]) -> None:
+        show_user_errors_first()  # unpickling is the first thing the provider server does
+        widen_dynamic_server()
+
+    def process(self) -> ProviderProcess:
+        """The provider process's half, built on first use (from the environment if the engine
+        never configured this provider)."""
+        process = self.__dict__.get("_process")
+        if process is None:
+            with _PROCESS_LOCK:
+                process = self.__dict__.get("_process")
+                if process is None:
+                    process = ProviderProcess(ProviderSettings.from_environment())
+                    self.__dict__["_process"] = process
+        return process
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Engine: Configure, once per provider process with the whole decrypted stack config."""
+        self.use(ProviderProcess(ProviderSettings.from_stack_config(req.config.get)))
+
+    def use(self, process: ProviderProcess) -> None:
+        """Serve from `process` (a host that reads its configuration elsewhere sets it here)."""
+        self.__dict__["_process"] = process
+
+
+class StableResource(Resource):
+    """A dynamic resource whose `__provider` is `provider.pickled()`, the same bytes under any
+    interpreter. pulumi.dynamic's constructor, which pickles with the default protocol, is
+    bypassed; the secret wrapping it adds is never needed: a StatelessProvider captures nothing
+    (it sets `serialize_as_secret_always = False`)."""
+
+    def __init__(
+        self,
+        provider: StatelessProvider,
+        name: str,
+        props: Inputs,
+        opts: ResourceOptions | None = None,
+    ) -> None:
+        if PROVIDER_KEY in props:
+            raise ValueError(f"a dynamic resource must not define the {PROVIDER_KEY} key")
+        props = {**props, PROVIDER_KEY: provider.pickled()}
+        CustomResource.__init__(
+            self, f"pulumi-python:{self._resource_type_name}", name, props, opts
+        )
+
+
+class DeclaredResource(StableResource):
+    """A dynamic resource whose Python face is derived from its declaration:
+
+        class OrgConnection(DeclaredResource, declaration=ORG_CONNECTION,
+                            provider=OrgConnectionProvider): ...
+
+    gives `OrgConnection(name, <inputs by position or keyword>, opts=None, *, args=None)`, an
+    `OrgConnection.Args` class with one field per input, and `pulumi.Output` annotations for
+    every output (what IDEs and `help()` show).
+    """
+
+    declaration: ClassVar[ResourceDeclaration]
+    provider_class: ClassVar[type[StatelessProvider]]
+    Args: ClassVar[type]
+    _signature: ClassVar[inspect.Signature]
+
+    def __init_subclass__(
+        cls,
+        declaration: ResourceDeclaration | None = None,
+        provider: type[StatelessProvider] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if declaration is None or provider is None:
+            raise TypeError(f"{cls.__name__} needs declaration= and provider=")
+        super().__init_subclass__(module=tokens.DYNAMIC_MODULE, name=declaration.name, **kwargs)
+        cls.declaration = declaration
+        cls.provider_class = provider
+        cls.Args = _args_class(declaration, cls.__module__)
+        cls.__annotations__ = {
+            **{f.name: pulumi.Output[f.type] for f in declaration.outputs()},
+            **inspect.get_annotations(cls),
+        }
+        name = inspect.Parameter("resource_name", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        args = inspect.Parameter("args", inspect.Parameter.KEYWORD_ONLY, default=None)
+        signature = declaration.signature([name])
+        cls._signature = signature.replace(parameters=[*signature.parameters.values(), args])
+        if "__init__" not in cls.__dict__:  # a class with its own constructor documents it
+            cls.__signature__ = cls._signature  # what help() and IDEs show for the constructor
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        bound = self._signature.bind(*args, **kwargs)
+        given = dict(bound.arguments)
+        resource_name, opts = given.pop("resource_name"), given.pop("opts", None)
+        declared = given.pop("args", None)
+        first = self.declaration.inputs()[0].name if self.declaration.inputs() else None
+        if isinstance(given.get(first), self.Args):  # OrgConnection(name, OrgConnection.Args(...))
+            declared = given.pop(first)
+        if declared is not None:
+            given = dataclasses.asdict(declared)
+        props = self.declaration.blank_props(given)
+        super().__init__(self.provider_class(), resource_name, props, opts)
+
+
+def _args_class(declaration: ResourceDeclaration, module: str) -> type:
+    """A dataclass of the inputs: required ones first and positional, the rest optional."""
+    ordered = sorted(declaration.inputs(), key=lambda f: not f.required)
+    fields = [
+        (f.name, f"pulumi.Input[{_type_name(f.type)}]")
+        if f.required
+        else (f.name, f"pulumi.Input[{_type_name(f.type)}] | None", dataclasses.field(default=None))
+        for f in ordered
+    ]
+    made = dataclasses.make_dataclass(f"{declaration.name}Args", fields)
+    made.__module__ = module
+    made.__doc__ = f"Inputs of a `{declaration.name}`, as one object."
+    return made
+
+
+def _type_name(hint: Any) -> str:
+    return getattr(hint, "__name__", None) if not hasattr(hint, "__args__") else str(hint)

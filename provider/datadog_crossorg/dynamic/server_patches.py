@@ -1,0 +1,128 @@
+"""Two changes to pulumi.dynamic's provider server, made from inside it when our provider loads.
+
+That server (`python -m pulumi.dynamic`) answers any exception with a full traceback and serves at
+most 4 calls at once. Our providers are thread-safe and their user errors say what to do, so
+`show_user_errors_first` makes those read message-first and `widen_dynamic_server` lets it serve
+`CONCURRENT_CALLS` at once. Both are guarded: on a server of another shape they change nothing
+and log why once. Outside that server (programs, tests, the native plugin) they do nothing.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import sys
+import threading
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from types import ModuleType
+from typing import Any
+
+from datadog_crossorg.process.provider_process import CONCURRENT_CALLS
+
+_LOG = logging.getLogger(__name__)
+_LOCK = threading.Lock()
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """Errors whose message says what went wrong and how to fix it: a user can cause each.
+    (They load the HTTP stack, so they are imported only when an error is being shown.)"""
+    from datadog_crossorg.client.errors import DatadogError
+    from datadog_crossorg.config.credentials import CredentialsError
+    from datadog_crossorg.config.settings import SettingsError
+    from datadog_crossorg.rules.access import AccessError
+    from datadog_crossorg.rules.connections import OrgConnectionError
+
+    return (OrgConnectionError, AccessError, CredentialsError, SettingsError, DatadogError)
+
+
+class _MessageFirstTraceback:
+    """Stands in for the `traceback` module inside pulumi.dynamic's provider server.
+
+    That server answers any exception with `traceback.format_exc()` as the gRPC error, and
+    `pulumi up` prints it as is: the cause would sit at the bottom of a traceback. For user_errors()
+    the text is the message alone; anything else (a bug) keeps its full traceback.
+    """
+
+    def __init__(self, real: ModuleType) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def format_exc(self, *args: Any, **kwargs: Any) -> str:
+        error = sys.exc_info()[1]
+        if isinstance(error, user_errors()):
+            return f"{error}"
+        return self._real.format_exc(*args, **kwargs)
+
+
+def _dynamic_server() -> ModuleType | None:
+    """pulumi.dynamic's provider server module when this process is that server (run as
+    `python -m pulumi.dynamic`), else None (tests, programs, the native plugin)."""
+    server = sys.modules.get("__main__")
+    return server if hasattr(server, "DynamicResourceProviderServicer") else None
+
+
+def show_user_errors_first() -> bool:
+    """In pulumi.dynamic's server process, make user errors read message-first. Guarded: when the
+    server is not the shape this was written against, change nothing and say so once."""
+    server = _dynamic_server()
+    if server is None:
+        return False
+    current = getattr(server, "traceback", None)
+    if isinstance(current, _MessageFirstTraceback):
+        return True
+    if current is not traceback:
+        _LOG.warning(
+            "datadog-crossorg: pulumi.dynamic's provider server changed shape; errors keep their "
+            "full traceback"
+        )
+        return False
+    server.traceback = _MessageFirstTraceback(traceback)  # type: ignore[attr-defined]
+    return True
+
+
+_WIDENED: list[bool] = []  # once per process
+
+
+def widen_dynamic_server(workers: int = CONCURRENT_CALLS) -> bool:
+    """Let pulumi.dynamic's provider server run `workers` calls at once instead of its fixed 4.
+
+    That server builds `grpc.server(ThreadPoolExecutor(max_workers=4))` before our code loads;
+    our provider is thread-safe, so the server is handed a wider pool for the calls it takes from
+    now on (the old pool finishes the ones it holds). Guarded: when the server is not the shape
+    this was written against, nothing changes and the log says so once.
+    """
+    if _dynamic_server() is None:
+        return False
+    with _LOCK:
+        if not _WIDENED:
+            state = _grpc_server_state()
+            if state is None:
+                _LOG.warning(
+                    "datadog-crossorg: pulumi.dynamic's provider server changed shape; it keeps "
+                    "serving at most 4 calls at once (the native plugin has no such limit)"
+                )
+            elif state.thread_pool._max_workers < workers:
+                state.thread_pool = ThreadPoolExecutor(workers, thread_name_prefix="dynamic")
+            _WIDENED.append(state is not None)
+        return _WIDENED[0]
+
+
+def _grpc_server_state() -> Any:
+    """The state of the one gRPC server in this process, if it holds a ThreadPoolExecutor."""
+    try:
+        from grpc import _server
+
+        states = [o._state for o in gc.get_objects() if isinstance(o, _server._Server)]
+    except (ImportError, AttributeError):
+        return None
+    if len(states) != 1:
+        return None
+    pool = getattr(states[0], "thread_pool", None)
+    if not isinstance(pool, ThreadPoolExecutor) or not isinstance(
+        getattr(pool, "_max_workers", None), int
+    ):
+        return None
+    return states[0]

@@ -1,0 +1,1 @@
+"""The test suite, one folder per layer of the package (see support/ for what folders share)."""

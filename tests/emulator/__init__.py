@@ -1,0 +1,1 @@
+"""The offline Datadog itself: its rules on the backend, its wire through real HTTP."""

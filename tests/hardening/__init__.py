@@ -1,0 +1,1 @@
+"""Faults, fuzzing, secrets and long random lifecycles against the dynamic provider."""

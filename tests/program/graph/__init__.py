@@ -1,0 +1,1 @@
+"""`crossorg connections graph` and the graph model behind it."""

@@ -1,0 +1,1 @@
+"""The dynamic provider (`python -m pulumi.dynamic`) through the engine harness."""

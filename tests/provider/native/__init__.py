@@ -1,0 +1,1 @@
+"""The native plugin: its provider instances, schema, archive and YAML stack."""
