@@ -23,24 +23,18 @@ check runs at `up`, before the dashboard is created.
 
 from __future__ import annotations
 
-import dataclasses
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from datadog_crossorg.config import keys
 from datadog_crossorg.dashboards import model
 from datadog_crossorg.dashboards import typed as typed_args
 from datadog_crossorg.dashboards.render import parse, render
-from datadog_crossorg.dashboards.validate import (
-    DashboardInvalid,
-    Link,
-    check_connections,
-    check_queries,
-    json_queries,
-)
-from datadog_crossorg.tokens import CROSS_ORG_DASHBOARD
+from datadog_crossorg.dashboards.resolve import resolve_checked, uuid_of, uuid_output
+from datadog_crossorg.dashboards.validate import DashboardInvalid, json_queries
+from datadog_crossorg.resources.tokens import CROSS_ORG_DASHBOARD
 
 if TYPE_CHECKING:
     import pulumi_datadog
@@ -78,33 +72,24 @@ class CrossOrgDashboard(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE, resource_name, None, opts)
         source = _as_source(dashboard, resource_name)
-        is_model = isinstance(source, model.Dashboard)
-        sources = source.sources() if is_model else []
-        read = [s for s in sources if model.is_org_connection(s)]
-        depends = _unique([*read, *(connections or ())])
-        if sink_org_id is None and read:
-            sink_org_id = read[0].sink_org_id
-        uuids = pulumi.Output.all(*[_uuid_output(s) for s in sources])
-        document = (
-            uuids.apply(lambda v: source.to_dict(_uuid_of(sources, v))) if is_model else source
+        resolved = resolve_checked(
+            resource_name,
+            source,
+            queries_of=json_queries,
+            invalid=DashboardInvalid,
+            connections=connections,
+            org_id=sink_org_id,
         )
-        against = connections is not None or bool(read)
-        checked = pulumi.Output.all(document, _links(depends), sink_org_id).apply(
-            lambda a: _checked(resource_name, a[0], a[1] if against else None, a[2])
-        )
-        if is_model and read and pulumi.runtime.is_dry_run():
-            early = _preview_check(resource_name, source, read, sink_org_id, uuids)
-            checked = pulumi.Output.all(checked, early).apply(lambda a: a[0])
+        checked, depends, sink_org_id = resolved.document, resolved.depends_on, resolved.org_id
         self.json = checked.apply(render)
         child = pulumi.ResourceOptions(parent=self, depends_on=depends, provider=provider)
         if typed:
-            if not is_model or source.template_variables:
-                raise TypeError(
-                    f"{resource_name}: typed=True needs a model Dashboard without "
-                    "template_variables (use the JSON form for those)"
-                )
+            typed_args.require_typed(resource_name, source)
+            assert isinstance(source, model.Dashboard)
+            sources = source.sources()
+            uuids = pulumi.Output.all(*[uuid_output(s) for s in sources])
             widgets = pulumi.Output.all(checked, uuids).apply(
-                lambda a: typed_args.typed_widgets(source, _uuid_of(sources, a[1]))
+                lambda a: typed_args.typed_widgets(source, uuid_of(sources, a[1]))
             )
             self.resource = _typed_dashboard(resource_name, source, widgets, child)
         else:
@@ -123,12 +108,12 @@ def key_pair_provider(
     resource_name: str, org: str, opts: pulumi.ResourceOptions | None = None
 ) -> pulumi_datadog.Provider:
     """A `pulumi_datadog.Provider` with the keys of `datadog-crossorg:orgs.<org>` (secrets)."""
-    orgs = pulumi.Config("datadog-crossorg").require_secret_object("orgs")
+    orgs = pulumi.Config(keys.NAMESPACE).require_secret_object(keys.in_namespace(keys.ORGS))
 
     def field(name: str) -> pulumi.Output[Any]:
         def pick(pairs: Any) -> Any:
             if not isinstance(pairs, Mapping) or org not in pairs:
-                raise KeyError(f"datadog-crossorg:orgs has no key pair {org!r}")
+                raise KeyError(f"{keys.ORGS} has no key pair {org!r}")
             return pairs[org].get(name)
 
         return orgs.apply(pick)
@@ -150,104 +135,14 @@ def _datadog() -> Any:
 
 
 def _as_source(dashboard: Any, name: str) -> model.Dashboard | dict[str, Any]:
-    """The dashboard as a model or a document; query rules that need no Output run right away."""
+    """The dashboard as a model or a document (JSON text parsed)."""
     if isinstance(dashboard, str):
         dashboard = parse(dashboard, f"dashboard {name!r}")
     if isinstance(dashboard, model.Dashboard):
-        if dashboard.sources():
-            return dashboard  # checked once the sources resolve
-        document = dashboard.to_dict()
-    elif isinstance(dashboard, Mapping):
-        document = dict(dashboard)
-    else:
-        raise TypeError(f"{name}: dashboard must be a Dashboard, a dict or JSON text")
-    problems = check_queries(json_queries(document))
-    if problems:
-        raise DashboardInvalid(f'"{name}"', problems)
-    return dashboard if isinstance(dashboard, model.Dashboard) else document
-
-
-def _uuid_output(source: Any) -> Any:
-    return source.source_org_id if model.is_org_connection(source) else source
-
-
-def _uuid_of(sources: list[Any], values: list[Any]) -> model.UuidOf:
-    by_id = {id(s): v for s, v in zip(sources, values, strict=True)}
-    return lambda s: s if isinstance(s, str) else by_id[id(s)]
-
-
-def _links(connections: Sequence[Any]) -> Any:
-    """Output of the connections as `Link`s (named by resource name for messages)."""
-
-    def link(connection: Any) -> Any:
-        name = getattr(connection, "_name", None)
-        fields = (connection.source_org_id, connection.sink_org_id, connection.connection_types)
-        return pulumi.Output.all(*fields).apply(lambda v: Link.of(v[0], v[1], v[2], name))
-
-    return pulumi.Output.all(*[link(c) for c in connections])
-
-
-def _preview_check(
-    name: str,
-    dashboard: model.Dashboard,
-    read: list[Any],
-    sink: Any,
-    uuids: pulumi.Output[Any],
-) -> pulumi.Output[None]:
-    """At a preview where the source UUIDs are unknown (the connections are not created yet):
-    each query reading an OrgConnection into the dashboard's org is checked against that
-    connection's declared sink and types, which are known. That connection is the only one
-    that can serve the query (Datadog allows one connection per source and sink); a query
-    reading one into another org waits for `up`."""
-
-    async def check() -> None:
-        if await uuids.is_known():
-            return  # the full check runs on the real UUIDs
-        sink_id = await pulumi.Output.from_input(sink).future()
-        fields = [await pulumi.Output.all(c.sink_org_id, c.connection_types).future() for c in read]
-        # A stand-in UUID per judged connection for its unknown source org.
-        judged = {
-            id(c): (str(uuid.uuid4()), c._name, f)
-            for c, f in zip(read, fields, strict=True)
-            if f is not None and isinstance(sink_id, str) and f[0] == sink_id
-        }
-        links = [Link.of(stand_in, f[0], f[1], conn) for stand_in, conn, f in judged.values()]
-        document = dashboard.to_dict(
-            lambda s: judged[id(s)][0] if id(s) in judged else s if isinstance(s, str) else ""
-        )
-        stand_ins = {stand_in: f"<source of {conn}>" for stand_in, conn, _ in judged.values()}
-        queries = [q for q in json_queries(document) if q.source_org_id in stand_ins]
-        problems = [
-            dataclasses.replace(p, message=_relabel(p.message, stand_ins))
-            for p in check_connections(queries, links, sink_id)
-        ]
-        if problems:
-            raise DashboardInvalid(f'"{name}"', problems)
-
-    return pulumi.Output.from_input(check())
-
-
-def _relabel(text: str, labels: Mapping[str, str]) -> str:
-    for stand_in, label in labels.items():
-        text = text.replace(stand_in, label)
-    return text
-
-
-def _checked(
-    name: str, document: dict[str, Any], links: list[Link] | None, sink: Any
-) -> dict[str, Any]:
-    """The document, if it passes every rule (connections too when `links` is not None)."""
-    queries = json_queries(document)
-    problems = check_queries(queries)
-    if links is not None:
-        problems += check_connections(queries, links, sink if isinstance(sink, str) else None)
-    if problems:
-        raise DashboardInvalid(f'"{name}"', problems)
-    return document
-
-
-def _unique(resources: Sequence[Any]) -> list[Any]:
-    return list({id(r): r for r in resources}.values())
+        return dashboard
+    if isinstance(dashboard, Mapping):
+        return dict(dashboard)
+    raise TypeError(f"{name}: dashboard must be a Dashboard, a dict or JSON text")
 
 
 def _typed_dashboard(

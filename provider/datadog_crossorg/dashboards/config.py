@@ -1,4 +1,6 @@
-"""Read `datadog-crossorg:dashboards` (the stack program's dashboards) with clear errors.
+"""Read `datadog-crossorg:dashboards` and `datadog-crossorg:notebooks` (the stack program's
+dashboards and notebooks) with clear errors. Both take the same entries; a notebook's JSON is its
+attributes (what `crossorg notebooks export` writes), inline under `notebook:`.
 
     datadog-crossorg:dashboards:
       - name: fleet-overview             # resource name (unique in the stack)
@@ -21,16 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from datadog_crossorg.config import keys
+from datadog_crossorg.config.stack_program import StackConfigError, config_entries, unique_name
 from datadog_crossorg.dashboards.render import parse
-from datadog_crossorg.stack_config import StackConfigError, config_entries, unique_name
 
-CONFIG_KEY = "datadog-crossorg:dashboards"
-_KEYS = {"name", "file", "dashboard", "sink", "org"}
+CONFIG_KEY = keys.DASHBOARDS
 
 
 @dataclass(frozen=True)
-class DashboardDecl:
-    """One dashboard the stack declares; `document` has org names already turned into UUIDs."""
+class DocumentDecl:
+    """One dashboard or notebook the stack declares; `document` has org names already turned
+    into UUIDs."""
 
     name: str
     document: dict[str, Any]
@@ -38,24 +41,41 @@ class DashboardDecl:
     org: str | None = None
 
 
+DashboardDecl = DocumentDecl
+NotebookDecl = DocumentDecl
+
+
 def dashboard_specs(
-    entries: Any,
-    org_uuids: Mapping[str, str] | None,
-    base_dir: str | Path,
-) -> list[DashboardDecl]:
-    """Turn the config list into declarations; `file` paths are relative to `base_dir` (stacks/)."""
+    entries: Any, org_uuids: Mapping[str, str] | None, base_dir: str | Path
+) -> list[DocumentDecl]:
+    """`datadog-crossorg:dashboards` as declarations; `file` paths are relative to `base_dir`
+    (stacks/)."""
+    return _specs(keys.DASHBOARDS, "dashboard", entries, org_uuids, base_dir)
+
+
+def notebook_specs(
+    entries: Any, org_uuids: Mapping[str, str] | None, base_dir: str | Path
+) -> list[DocumentDecl]:
+    """`datadog-crossorg:notebooks` as declarations, read like the dashboards."""
+    return _specs(keys.NOTEBOOKS, "notebook", entries, org_uuids, base_dir)
+
+
+def _specs(
+    key: str, kind: str, entries: Any, org_uuids: Mapping[str, str] | None, base_dir: str | Path
+) -> list[DocumentDecl]:
     org_uuids = dict(org_uuids or {})
     seen: set[str] = set()
     decls = []
-    walk = config_entries(CONFIG_KEY, entries, _KEYS, "{name, file or dashboard, sink, org}")
+    allowed = {"name", "file", kind, "sink", "org"}
+    walk = config_entries(key, entries, allowed, f"{{name, file or {kind}, sink, org}}")
     for where, entry in walk:
-        name = unique_name(where, entry, seen, "dashboard")
+        name = unique_name(where, entry, seen, kind)
         where = f"{where} ({name})"
-        document = _document(entry, where, Path(base_dir))
+        document = _document(entry, where, Path(base_dir), kind)
         org = entry.get("org") or None
         sink = entry.get("sink") or (org if org in org_uuids else None)
         decls.append(
-            DashboardDecl(
+            DocumentDecl(
                 name=name,
                 document=_with_org_uuids(document, org_uuids),
                 sink_org_id=org_uuids.get(sink, sink) if sink else None,
@@ -65,22 +85,22 @@ def dashboard_specs(
     return decls
 
 
-def _document(entry: Mapping[str, Any], where: str, base_dir: Path) -> dict[str, Any]:
-    has_file, has_inline = "file" in entry, "dashboard" in entry
+def _document(entry: Mapping[str, Any], where: str, base_dir: Path, kind: str) -> dict[str, Any]:
+    has_file, has_inline = "file" in entry, kind in entry
     if has_file == has_inline:
         raise StackConfigError(
-            f"{where} needs exactly one of file (a JSON file under stacks/) or dashboard (inline)"
+            f"{where} needs exactly one of file (a JSON file under stacks/) or {kind} (inline)"
         )
     if has_inline:
-        inline = entry["dashboard"]
+        inline = entry[kind]
         if isinstance(inline, str):
-            return _parsed(inline, f"{where}.dashboard")
+            return _parsed(inline, f"{where}.{kind}")
         if not isinstance(inline, Mapping):
-            raise StackConfigError(f"{where}.dashboard must be an object (the dashboard JSON)")
+            raise StackConfigError(f"{where}.{kind} must be an object (the {kind} JSON)")
         return json.loads(json.dumps(inline))
     relative = entry["file"]
     if not isinstance(relative, str) or not relative:
-        raise StackConfigError(f"{where}.file must be a path such as dashboards/fleet.json")
+        raise StackConfigError(f"{where}.file must be a path such as {kind}s/fleet.json")
     root = base_dir.resolve()
     path = (root / relative).resolve()
     if not path.is_relative_to(root):

@@ -11,16 +11,26 @@ will not resolve in another org.
 
 Export -> create -> export gives the same bytes (`render` is deterministic), so the file can feed
 `DashboardJson` and the next preview shows no diff.
+
+What export and lint do is the same for every kind of document: a `DocumentKind` says how one
+kind is fetched, listed, normalized and checked (`DASHBOARDS` here, `notebooks.export.NOTEBOOKS`
+for notebooks), and `export_one` / `export_cross_org_of` are the one export loop both use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from datadog_crossorg.dashboards.render import render
-from datadog_crossorg.dashboards.validate import has_cross_org_queries
+from datadog_crossorg.dashboards.validate import (
+    Link,
+    Problem,
+    QueryRef,
+    check_document,
+    json_queries,
+)
 
 SERVER_FIELDS = frozenset(
     {
@@ -39,7 +49,8 @@ ORG_BOUND_WIDGET_FIELDS = ("alert_id", "slo_id")
 
 @dataclass(frozen=True)
 class ExportNote:
-    """Something kept in the export that the user should know about (printed on stderr)."""
+    """Something kept in (or left out of) the export that the user should know about (printed
+    on stderr)."""
 
     where: str
     message: str
@@ -50,11 +61,17 @@ class ExportNote:
 
 @dataclass(frozen=True)
 class Exported:
-    """One exported dashboard: its id in the source org, the normalized document, the notes."""
+    """One exported document (dashboard or notebook): its id in the source org, the normalized
+    document, the notes."""
 
-    dashboard_id: str
+    id: str
     document: dict[str, Any]
     notes: tuple[ExportNote, ...] = ()
+
+    @property
+    def dashboard_id(self) -> str:
+        """The id, under the name it had when only dashboards were exported."""
+        return self.id
 
     @property
     def text(self) -> str:
@@ -62,7 +79,44 @@ class Exported:
 
     @property
     def file_name(self) -> str:
-        return f"{self.dashboard_id}.json"
+        return f"{self.id}.json"
+
+
+Normalize = Callable[[Mapping[str, Any]], tuple[dict[str, Any], list[ExportNote]]]
+Check = Callable[[Mapping[str, Any], Iterable[Link] | None, str | None], list[Problem]]
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """What export and lint need to know of one kind of document, each as a function.
+
+    `fetch(client, id)` is Datadog's answer for one document and `list_ids(client)` the ids of
+    every one of the client's org; `normalize` makes an answer (or a file) the JSON kept in code,
+    with notes; `queries` finds its cross-org queries and `check(document, links, org)` reports
+    the rules they break (against `links`, connections into `org`, when given).
+    """
+
+    noun: str  # "dashboard": what messages call one
+    fetch: Callable[[Any, str], Mapping[str, Any]]
+    list_ids: Callable[[Any], list[str]]
+    normalize: Normalize
+    queries: Callable[[Mapping[str, Any]], list[QueryRef]]
+    check: Check
+
+
+def export_one(kind: DocumentKind, client: Any, object_id: str) -> Exported:
+    """Fetch one document with `client` (a DatadogClient of its org) and normalize it."""
+    document, notes = kind.normalize(kind.fetch(client, object_id))
+    return Exported(str(object_id), document, tuple(notes))
+
+
+def export_cross_org_of(kind: DocumentKind, client: Any, ids: Iterable[str]) -> Iterator[Exported]:
+    """Of `ids`, the documents with at least one cross-org query, exported (one fetch each)."""
+    for object_id in ids:
+        raw = kind.fetch(client, object_id)
+        if kind.queries(raw):
+            document, notes = kind.normalize(raw)
+            yield Exported(str(object_id), document, tuple(notes))
 
 
 def normalize(document: Mapping[str, Any]) -> tuple[dict[str, Any], list[ExportNote]]:
@@ -106,13 +160,14 @@ def _widgets(widgets: list[Any], path: str, notes: list[ExportNote]) -> list[Any
                     definition["widgets"], f"{where}.definition.widgets", notes
                 )
             else:
-                _note_org_bound(definition, f"{where}.definition", notes)
+                note_org_bound(definition, f"{where}.definition", notes)
             copied["definition"] = definition
         cleaned.append(copied)
     return cleaned
 
 
-def _note_org_bound(value: Any, path: str, notes: list[ExportNote]) -> None:
+def note_org_bound(value: Any, path: str, notes: list[ExportNote]) -> None:
+    """Notes on the monitor and SLO ids under `value` (a widget definition at `path`)."""
     if isinstance(value, Mapping):
         for key, item in value.items():
             if key in ORG_BOUND_WIDGET_FIELDS and item is not None:
@@ -125,22 +180,27 @@ def _note_org_bound(value: Any, path: str, notes: list[ExportNote]) -> None:
                     )
                 )
             else:
-                _note_org_bound(item, f"{path}.{key}", notes)
+                note_org_bound(item, f"{path}.{key}", notes)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _note_org_bound(item, f"{path}[{index}]", notes)
+            note_org_bound(item, f"{path}[{index}]", notes)
+
+
+DASHBOARDS = DocumentKind(
+    noun="dashboard",
+    fetch=lambda client, dashboard_id: client.get_dashboard(dashboard_id),
+    list_ids=lambda client: [summary["id"] for summary in client.list_dashboards()],
+    normalize=normalize,
+    queries=json_queries,
+    check=check_document,
+)
 
 
 def export_dashboard(client: Any, dashboard_id: str) -> Exported:
     """Fetch one dashboard with `client` (a DatadogClient of its org) and normalize it."""
-    document, notes = normalize(client.get_dashboard(dashboard_id))
-    return Exported(dashboard_id, document, tuple(notes))
+    return export_one(DASHBOARDS, client, dashboard_id)
 
 
 def export_cross_org(client: Any, dashboard_ids: Iterable[str]) -> Iterator[Exported]:
     """Of `dashboard_ids`, the dashboards with at least one cross-org query, exported."""
-    for dashboard_id in dashboard_ids:
-        raw = client.get_dashboard(dashboard_id)
-        if has_cross_org_queries(raw):
-            document, notes = normalize(raw)
-            yield Exported(dashboard_id, document, tuple(notes))
+    return export_cross_org_of(DASHBOARDS, client, dashboard_ids)

@@ -16,14 +16,15 @@ def render(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def parse(text: str, where: str = "dashboard JSON") -> dict[str, Any]:
-    """A dashboard document from JSON text; ValueError naming `where` if it is not one."""
+def parse(text: str, where: str = "dashboard JSON", noun: str = "dashboard") -> dict[str, Any]:
+    """A document (a `noun`: dashboard, notebook) from JSON text; ValueError naming `where` if it
+    is not one."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"{where} is not valid JSON: {error}") from None
     if not isinstance(document, dict):
         raise ValueError(
-            f"{where} must hold a JSON object (a dashboard), not {type(document).__name__}"
+            f"{where} must hold a JSON object (a {noun}), not {type(document).__name__}"
         )
     return document

@@ -13,18 +13,40 @@ pulumi-datadog 5.17 `Dashboard`/`DashboardV2` query classes take `cross_org_uuid
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from datadog_crossorg.dashboards import model
-from datadog_crossorg.dashboards.validate import QueryRef, is_unknown
-
+from datadog_crossorg.dashboards.validate import QueryRef, find_queries
 
 # -- model -> typed args ---------------------------------------------------------------------
+TYPED_WIDGETS = (model.Timeseries, model.Group)  # what `typed_widgets` renders
+
+
+def require_typed(name: str, dashboard: Any) -> None:
+    """Refuse, before anything is built, a dashboard the typed form cannot carry: only a model
+    `Dashboard` of timeseries and group widgets, without template_variables (the JSON form,
+    `DashboardJson`, carries every widget)."""
+    if not isinstance(dashboard, model.Dashboard) or dashboard.template_variables:
+        raise TypeError(
+            f"{name}: typed=True needs a model Dashboard without template_variables (use the "
+            "JSON form for those)"
+        )
+    leaves = [
+        w for g in dashboard.widgets for w in (g.widgets if isinstance(g, model.Group) else [g])
+    ]
+    others = sorted({w.type for w in leaves if not isinstance(w, TYPED_WIDGETS)})
+    if others:
+        raise TypeError(
+            f"{name}: typed=True renders timeseries and group widgets only, not "
+            f"{', '.join(others)}: use the JSON form (typed=False), which carries every widget"
+        )
+
+
 def typed_widgets(
     dashboard: model.Dashboard, uuid_of: model.UuidOf = model.plain_uuid
 ) -> list[dict[str, Any]]:
+    require_typed(f"dashboard {dashboard.title!r}", dashboard)
     return [_widget(w, uuid_of) for w in dashboard.widgets]
 
 
@@ -40,13 +62,20 @@ def _widget(widget: model.Widget, uuid_of: model.UuidOf) -> dict[str, Any]:
         }
         result = {"group_definition": _drop_none(group)}
     else:
+        assert isinstance(widget, model.Timeseries)  # require_typed refused the others
         request: dict[str, Any] = {
             "display_type": widget.display_type,
             "queries": [_query(q, uuid_of) for q in widget.queries],
         }
         if widget.formulas:
             request["formulas"] = [
-                _drop_none({"formula_expression": f.formula, "alias": f.alias})
+                _drop_none(
+                    {
+                        "formula_expression": f.formula,
+                        "alias": f.alias,
+                        "limit": f.limit.to_dict() if f.limit else None,
+                    }
+                )
                 for f in widget.formulas
                 if isinstance(f, model.Formula)
             ]
@@ -83,56 +112,9 @@ def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- typed props -> QueryRefs ----------------------------------------------------------------
-_UUIDS_KEYS = ("cross_org_uuids", "crossOrgUuids")
-_METRIC_KINDS = ("metric_query", "metricQuery")
-_HIDDEN = re.compile(r"(_definition|Definition|_query|Query)$")
-
-
 def typed_queries(widgets: Any) -> list[QueryRef]:
-    """Cross-org queries of a typed dashboard's `widgets` (pulumi_datadog Dashboard input)."""
-    found: list[QueryRef] = []
-    if _is_list(widgets):
-        for index, widget in enumerate(widgets):
-            _walk(widget, f"widgets[{index}]", None, None, found)
-    return found
-
-
-def _walk(value: Any, path: str, kind: str | None, widget: str | None, found: list) -> None:
-    if isinstance(value, Mapping):
-        if kind and kind.endswith(("Definition", "_definition")):
-            title = value.get("title")
-            widget = title if isinstance(title, str) and title else widget
-        raw = next((value[k] for k in _UUIDS_KEYS if k in value), None)
-        if raw not in (None, "", []) and not is_unknown(raw):
-            data_source = value.get("data_source", value.get("dataSource"))
-            if data_source is None and kind in _METRIC_KINDS:
-                data_source = "metrics"  # the typed metric query's default
-            name = value.get("name")
-            found.append(
-                QueryRef(
-                    path=path,
-                    name=name if isinstance(name, str) else None,
-                    data_source=data_source if isinstance(data_source, str) else None,
-                    uuids=_as_list(raw),
-                    widget=widget,
-                )
-            )
-        for key, item in value.items():
-            if key in _UUIDS_KEYS:
-                continue
-            child = path if _HIDDEN.search(key) else f"{path}.{key}"
-            _walk(item, child, key, widget, found)
-    elif _is_list(value):
-        for index, item in enumerate(value):
-            _walk(item, f"{path}[{index}]", kind, widget, found)
-
-
-def _as_list(raw: Any) -> Any:
-    """The typed field is one string; a comma-separated string names several orgs."""
-    if isinstance(raw, str):
-        return [part.strip() for part in raw.split(",")] if "," in raw else [raw]
-    return list(raw) if _is_list(raw) else raw
-
-
-def _is_list(value: Any) -> bool:
-    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+    """Cross-org queries of a typed dashboard's `widgets` (pulumi_datadog Dashboard input), found
+    by the one walker with `cross_org_uuids` spelled as one string."""
+    if not isinstance(widgets, Sequence) or isinstance(widgets, str | bytes):
+        return []
+    return find_queries(widgets, "widgets", one_string=True)

@@ -1,4 +1,4 @@
-"""The rules a cross-org query must pass before a dashboard is sent, Pulumi-free.
+"""The rules a cross-org query must pass before a dashboard or notebook is sent, Pulumi-free.
 
 Datadog refuses more than one UUID per query (400) but accepts a query that reads an org which
 shares nothing with the dashboard's org: the widget then stays empty. So every entry point checks
@@ -6,10 +6,11 @@ both here: `CrossOrgDashboard` (against the stack's OrgConnection resources), th
 (against the OrgConnection resources of the whole stack), and `crossorg dashboards lint --live`
 (against the connections Datadog lists for the dashboard org's keys).
 
-Queries are found in two shapes: Datadog's dashboard JSON (`cross_org_uuids` a list, see
-`json_queries`) and pulumi_datadog's typed Dashboard (`cross_org_uuids` one string, see
-`datadog_crossorg.dashboards.typed.typed_queries`). Both become `QueryRef`s; the checks below
-only ever see those. Each problem names the query by its path, with `definition` left out:
+Queries are found by one walker, `find_queries`, in two spellings: Datadog's JSON
+(`cross_org_uuids` a list: dashboards, see `json_queries`, and notebooks) and pulumi_datadog's
+typed Dashboard (`cross_org_uuids` one string, see `datadog_crossorg.dashboards.typed`). Both
+become `QueryRef`s; the checks below only ever see those. Each problem names the query by its
+path, with wrappers (`definition`, typed `timeseries_definition`, `metric_query`) left out:
 `widgets[0].requests[0].queries[1] (name "q2")`.
 """
 
@@ -20,34 +21,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# What a connection must share for a query of each data source (the API's own names).
-CONNECTION_TYPE_FOR = {"metrics": "metrics", "logs": "logs", "audit": "audit"}
-SHAREABLE = ("audit", "logs", "metrics")
+from datadog_crossorg.data_sources import ASSUMED, CONNECTION_TYPE_FOR, CONNECTION_TYPES
+from datadog_crossorg.rules.values import is_unknown, is_uuid
 
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-
-# Values Pulumi sends for what is not known yet (preview); the same strings as pulumi.runtime.rpc
-# and pulumi_policy.proxy. Such a value is never judged: it is checked on the next run.
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-UNKNOWN_VALUES = frozenset(
-    {
-        UNKNOWN,
-        "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
-        "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
-        "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
-        "030794c1-ac77-496b-92df-f27374a8bd58",
-        "e48ece36-62e2-4504-bad9-02848725956a",
-        "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
-    }
-)
-
-
-def is_unknown(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value in UNKNOWN_VALUES)
-
-
-def is_uuid(value: Any) -> bool:
-    return isinstance(value, str) and bool(_UUID.match(value)) and value not in UNKNOWN_VALUES
+# What a connection must share for a query of each data source, and the note on the CI data
+# sources (carried by `logs`: our assumption, see `datadog_crossorg.data_sources`).
+SHAREABLE = CONNECTION_TYPES  # the connection types themselves
 
 
 @dataclass(frozen=True)
@@ -112,7 +91,7 @@ class Link:
         types = None
         if isinstance(connection_types, Iterable) and not isinstance(connection_types, str):
             listed = list(connection_types)
-            if not any(is_unknown(t) for t in listed):
+            if not any(t is None or is_unknown(t) for t in listed):  # None: not known either
                 types = frozenset(str(t) for t in listed)
         return cls(_org(source_org_id), _org(sink_org_id), types, name)
 
@@ -121,16 +100,35 @@ class Link:
         return f"connection {self.name}" if self.name else "the connection"
 
 
-class DashboardInvalid(ValueError):
-    """The dashboard breaks cross-org rules; nothing was sent. `problems` lists every one."""
+class CrossOrgInvalid(Exception):
+    """A dashboard or notebook breaks cross-org rules; nothing was sent. `problems` lists
+    every one. (Not a ValueError: Pulumi wraps those raised while it serializes inputs.)"""
 
-    def __init__(self, dashboard: str, problems: Sequence[Problem]) -> None:
-        self.dashboard = dashboard
+    kind = "document"
+
+    def __init__(self, name: str, problems: Sequence[Problem]) -> None:
+        self.name = name
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(
-            f"dashboard {dashboard} has {len(self.problems)} cross-org problem(s):\n{lines}"
+            f"{self.kind} {name} has {len(self.problems)} cross-org problem(s):\n{lines}"
         )
+
+
+class DashboardInvalid(CrossOrgInvalid):
+    """A dashboard breaks cross-org rules (`dashboard` is its quoted name)."""
+
+    kind = "dashboard"
+
+    @property
+    def dashboard(self) -> str:
+        return self.name
+
+
+class NotebookInvalid(CrossOrgInvalid):
+    """A notebook breaks cross-org rules (`name` is its quoted resource name)."""
+
+    kind = "notebook"
 
 
 def _org(value: Any) -> str | None:
@@ -138,45 +136,89 @@ def _org(value: Any) -> str | None:
 
 
 # -- finding queries -------------------------------------------------------------------------
-def json_queries(document: Mapping[str, Any]) -> list[QueryRef]:
-    """Every query of a Datadog dashboard document that has a non-empty `cross_org_uuids`,
-    group widgets included, in document order."""
+_UUIDS_KEYS = ("cross_org_uuids", "crossOrgUuids")
+_DATA_SOURCE_KEYS = ("data_source", "dataSource")
+_METRIC_KINDS = ("metric_query", "metricQuery")  # a typed metric query's data source defaults
+# Keys left out of paths: the JSON `definition` and the typed wrappers (`timeseries_definition`,
+# `groupDefinition`, `metric_query`, `eventQuery`). A definition's `title` names the widget.
+_DEFINITION = re.compile(r"^definition$|(_definition|Definition)$")
+_WRAPPER = re.compile(r"^definition$|(_definition|Definition|_query|Query)$")
+
+
+def find_queries(value: Any, path: str, *, one_string: bool = False) -> list[QueryRef]:
+    """Every query under `value` (found at `path`) that names another org, in document order.
+
+    The one walker of every shape: it looks for `cross_org_uuids` at any depth, so any widget,
+    request layout (`requests[]`, scatterplot's `requests.table`, host map `enrichments`) and
+    group nesting is covered. `one_string`: `cross_org_uuids` is spelled as pulumi_datadog's
+    typed classes take it, one string (comma-separated when it names several orgs), instead of
+    the API's list. A value not known yet (preview) is left for the next run.
+    """
     found: list[QueryRef] = []
-    widgets = document.get("widgets") if isinstance(document, Mapping) else None
-    if isinstance(widgets, Sequence) and not isinstance(widgets, str):
-        for index, widget in enumerate(widgets):
-            _walk(widget, f"widgets[{index}]", None, found)
+    _walk(value, path, None, None, one_string, found)
     return found
 
 
-def _walk(value: Any, path: str, widget: str | None, found: list[QueryRef]) -> None:
+def _walk(
+    value: Any,
+    path: str,
+    kind: str | None,
+    widget: str | None,
+    one_string: bool,
+    found: list[QueryRef],
+) -> None:
     if isinstance(value, Mapping):
-        definition = value.get("definition")
-        if isinstance(definition, Mapping) and isinstance(definition.get("title"), str):
-            widget = definition["title"] or widget
-        uuids = value.get("cross_org_uuids")
-        if "cross_org_uuids" in value and uuids not in (None, []):
-            name = value.get("name")
-            data_source = value.get("data_source")
-            found.append(
-                QueryRef(
-                    path=path,
-                    name=name if isinstance(name, str) else None,
-                    data_source=data_source if isinstance(data_source, str) else None,
-                    uuids=list(uuids) if _is_list(uuids) else uuids,
-                    widget=widget,
-                )
-            )
+        if kind is not None and _DEFINITION.search(kind):
+            title = value.get("title")
+            widget = title if isinstance(title, str) and title else widget
+        query = _query_ref(value, path, kind, widget, one_string)
+        if query is not None:
+            found.append(query)
         for key, item in value.items():
-            if key != "cross_org_uuids":
-                _walk(item, path if key == "definition" else f"{path}.{key}", widget, found)
+            if key in _UUIDS_KEYS:
+                continue
+            hidden = isinstance(key, str) and _WRAPPER.search(key)
+            _walk(item, path if hidden else f"{path}.{key}", key, widget, one_string, found)
     elif _is_list(value):
         for index, item in enumerate(value):
-            _walk(item, f"{path}[{index}]", widget, found)
+            _walk(item, f"{path}[{index}]", kind, widget, one_string, found)
+
+
+def _query_ref(
+    value: Mapping[str, Any], path: str, kind: str | None, widget: str | None, one_string: bool
+) -> QueryRef | None:
+    raw = next((value[k] for k in _UUIDS_KEYS if k in value), None)
+    empty = raw is None or raw == [] or (one_string and raw == "")
+    if empty or is_unknown(raw):
+        return None
+    data_source = next((value[k] for k in _DATA_SOURCE_KEYS if k in value), None)
+    if data_source is None and kind in _METRIC_KINDS:
+        data_source = "metrics"
+    name = value.get("name")
+    return QueryRef(
+        path=path,
+        name=name if isinstance(name, str) else None,
+        data_source=data_source if isinstance(data_source, str) else None,
+        uuids=_uuid_list(raw, one_string),
+        widget=widget,
+    )
+
+
+def _uuid_list(raw: Any, one_string: bool) -> Any:
+    """The UUIDs as a list; what is not a list (in the list spelling) stays, to be quoted."""
+    if one_string and isinstance(raw, str):
+        return [part.strip() for part in raw.split(",")] if "," in raw else [raw]
+    return list(raw) if _is_list(raw) else raw
 
 
 def _is_list(value: Any) -> bool:
     return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def json_queries(document: Mapping[str, Any]) -> list[QueryRef]:
+    """The cross-org queries of a Datadog dashboard document, group widgets included."""
+    widgets = document.get("widgets") if isinstance(document, Mapping) else None
+    return find_queries(widgets, "widgets") if _is_list(widgets) else []
 
 
 def has_cross_org_queries(document: Mapping[str, Any]) -> bool:
@@ -223,7 +265,9 @@ def check_queries(queries: Iterable[QueryRef]) -> list[Problem]:
                     "unsupported-data-source",
                     query.where,
                     f"data_source {query.data_source!r} cannot read another org: org "
-                    f"connections share only {', '.join(SHAREABLE)}",
+                    f"connections share only {', '.join(SHAREABLE)}, which data sources "
+                    f"{', '.join(sorted(CONNECTION_TYPE_FOR))} read: use one of those, or "
+                    "drop cross_org_uuids to read the query's own org",
                 )
             )
     return problems
@@ -233,6 +277,7 @@ def check_connections(
     queries: Iterable[QueryRef],
     links: Iterable[Link],
     dashboard_org_id: str | None = None,
+    owner: str = "dashboard",
 ) -> list[Problem]:
     """Each query's source org must share the query's data type with the dashboard's org.
 
@@ -240,7 +285,8 @@ def check_connections(
     dashboard org's keys). `dashboard_org_id` is the org whose keys create the dashboard (the
     sink); None matches connections into any org, which is exact when `links` are the ones the
     dashboard org takes part in. A link with an unknown field (preview) may match anything, so
-    a query it could satisfy is left for the next run rather than reported.
+    a query it could satisfy is left for the next run rather than reported. `owner` is what
+    messages call the document ("notebook" for notebooks).
     """
     links = list(links)
     sink = _org(dashboard_org_id)
@@ -250,14 +296,14 @@ def check_connections(
         needed = CONNECTION_TYPE_FOR.get(query.data_source or "")
         if source is None or needed is None:
             continue  # check_queries reports it
-        problem = _connection_problem(query, source, needed, links, sink)
+        problem = _connection_problem(query, source, needed, links, sink, owner)
         if problem is not None:
             problems.append(problem)
     return problems
 
 
 def _connection_problem(
-    query: QueryRef, source: str, needed: str, links: list[Link], sink: str | None
+    query: QueryRef, source: str, needed: str, links: list[Link], sink: str | None, owner: str
 ) -> Problem | None:
     def into_sink(link: Link) -> bool:
         return sink is None or link.sink_org_id is None or link.sink_org_id == sink
@@ -271,32 +317,50 @@ def _connection_problem(
         return None
     if any(link.source_org_id is None for link in candidates):
         return None  # a connection not created yet may be this one
-    target = f"the dashboard's org {sink}" if sink else "the dashboard's org"
+    target = f"the {owner}'s org {sink}" if sink else f"the {owner}'s org"
+    reads = f"reads {query.data_source or needed} of org {source}"
     sharing = [link for link in candidates if link.source_org_id == source]
+    elsewhere = [link for link in links if link.source_org_id == source and link not in candidates]
     if sharing:
         link = sharing[0]
         shared = ", ".join(sorted(link.connection_types or ())) or "nothing"
-        return Problem(
+        code, message = (
             "missing-type",
-            query.where,
-            f"reads {needed} of org {source} but {link.label} from that org to {target} "
-            f"shares only {shared}: add {needed} to its connection_types",
+            f"{reads} but {link.label} from that org to {target} shares only {shared}: add "
+            f"{needed} to its connection_types",
         )
-    elsewhere = [link for link in links if link.source_org_id == source and link not in candidates]
-    if elsewhere:
+    elif elsewhere:
         others = ", ".join(sorted({str(link.sink_org_id) for link in elsewhere}))
-        return Problem(
+        code, message = (
             "other-sink",
-            query.where,
-            f"reads {needed} of org {source}, which is connected to {others} but not to "
-            f"{target}: create the dashboard with that org's keys, or connect {source} to {sink}",
+            f"{reads}, which is connected to {others} but not to {target}: create the {owner} "
+            f"with that org's keys, or connect {source} to {sink}",
         )
-    return Problem(
-        "no-connection",
-        query.where,
-        f"reads {needed} of org {source} but no org connection from that org to {target} "
-        f"exists: add an OrgConnection from it with connection_types including {needed}",
-    )
+    else:
+        code, message = (
+            "no-connection",
+            f"{reads} but no org connection from that org to {target} exists: add an "
+            f"OrgConnection from it with connection_types including {needed}",
+        )
+    assumed = ASSUMED.get(query.data_source or "")
+    if assumed:
+        message += f". {query.data_source} queries need a connection sharing {needed} ({assumed})"
+    return Problem(code, query.where, message)
+
+
+def check_all(
+    queries: Sequence[QueryRef],
+    links: Iterable[Link] | None = None,
+    dashboard_org_id: str | None = None,
+    owner: str = "dashboard",
+) -> list[Problem]:
+    """The query rules, then (when `links` is given) the connection rule: what every entry point
+    runs on the queries it found. `owner` ("dashboard", "notebook") is what messages call the
+    document whose org (`dashboard_org_id`, the sink) reads the others."""
+    problems = check_queries(queries)
+    if links is not None:
+        problems += check_connections(queries, links, dashboard_org_id, owner)
+    return problems
 
 
 def check_document(
@@ -304,13 +368,8 @@ def check_document(
     links: Iterable[Link] | None = None,
     dashboard_org_id: str | None = None,
 ) -> list[Problem]:
-    """Every problem of a dashboard document: the query rules, then (when `links` is given)
-    the connection rule."""
-    queries = json_queries(document)
-    problems = check_queries(queries)
-    if links is not None:
-        problems += check_connections(queries, links, dashboard_org_id)
-    return problems
+    """Every problem of a dashboard document (see `check_all`)."""
+    return check_all(json_queries(document), links, dashboard_org_id)
 
 
 def links_from_connections(connections: Iterable[Any]) -> list[Link]:

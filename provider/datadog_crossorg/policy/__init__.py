@@ -1,4 +1,5 @@
-"""The datadog-crossorg policy pack (pulumi-policy): the cross-org dashboard rules at preview.
+"""The datadog-crossorg policy pack (pulumi-policy): the cross-org dashboard and notebook rules at
+preview.
 
     pulumi preview --policy-pack <site-packages or checkout>/datadog_crossorg/policy
 

@@ -11,5 +11,8 @@ if __name__ == "__main__":
         name="datadog-crossorg",
         policies=POLICIES,
         enforcement_level=EnforcementLevel.MANDATORY,
-        description="Cross-org Datadog dashboards read only orgs connected with the data type.",
+        description=(
+            "Cross-org Datadog dashboards and notebooks read only orgs connected with the data "
+            "type."
+        ),
     )

@@ -13,6 +13,8 @@ from typing import Any
 import pulumi
 import pytest
 
+from datadog_crossorg.config.keys import SECRET_KEYS
+from datadog_crossorg.config.stack_program import load_config_file
 from datadog_crossorg.dashboards import (
     CrossOrgDashboard,
     Dashboard,
@@ -23,17 +25,15 @@ from datadog_crossorg.dashboards import (
     key_pair_provider,
 )
 from datadog_crossorg.dashboards.component import TYPE as COMPONENT
-from datadog_crossorg.dashboards.validate import UNKNOWN
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.org_connection import OrgConnection
 from datadog_crossorg.policy.rules import validate_query_uuids
-from datadog_crossorg.stack_config import load_config_file
+from datadog_crossorg.resources.tokens import DASHBOARD_JSON, TYPED_DASHBOARDS
+from datadog_crossorg.rules.values import UNKNOWN
 from datadog_crossorg.testing.harness import Engine, ProviderServer
 from datadog_crossorg.testing.mocks import ProgramResult, run_program
-from datadog_crossorg.tokens import DASHBOARD_JSON, TYPED_DASHBOARDS
 
 ROOT = Path(__file__).resolve().parents[2]
-SECRET_KEYS = {"datadog:apiKey", "datadog:appKey", "datadog-crossorg:orgs"}
 
 
 def emulator_config(emu: Emulator) -> dict[str, str]:
@@ -122,7 +122,7 @@ def test_dashboard_reading_logs_over_a_metrics_only_connection_fails_before_it_i
 ) -> None:
     program = connection_program(["metrics"], lambda c: LogsQuery("e", "status:error", source=c))
 
-    with pytest.raises(ValueError) as failure:  # the SDK wraps DashboardInvalid, text kept
+    with pytest.raises(DashboardInvalid) as failure:  # a pulumi.RunError too: no traceback
         deploy(program)
 
     edge, hub = datadog_emulator.org_uuid("edge"), datadog_emulator.org_uuid("hub")
@@ -234,7 +234,7 @@ def test_logs_over_a_metrics_only_connection_of_the_same_program_fails_at_the_fi
     program = connection_program(["metrics"], lambda c: LogsQuery("e", "status:error", source=c))
 
     # when / then: the first preview already fails, naming the connection and the fix
-    with pytest.raises(ValueError) as failure:
+    with pytest.raises(DashboardInvalid) as failure:
         deploy(program, preview=True)
 
     hub = datadog_emulator.org_uuid("hub")

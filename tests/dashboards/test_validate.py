@@ -6,18 +6,14 @@ from typing import Any
 
 from datadog_crossorg.dashboards.typed import typed_queries
 from datadog_crossorg.dashboards.validate import (
-    UNKNOWN,
     Link,
     check_connections,
     check_document,
     check_queries,
     json_queries,
 )
-
-HUB = "ba11379d-38db-492a-a71e-7f33d3254a94"
-PAY = "7bd471e8-b9fe-4ee7-9e36-d59b281bd96f"
-SEARCH = "8e5fed0c-251e-4d58-8a8a-fcfe90980b4a"
-EU = "8800026d-c0ac-46a8-a725-74587e038f3f"
+from datadog_crossorg.rules.values import UNKNOWN
+from tests.support.seed import EU, HUB, PAY, SEARCH
 
 
 def query(name: str, data_source: str = "metrics", uuids: Any = None) -> dict[str, Any]:
@@ -89,7 +85,9 @@ def test_a_data_source_no_connection_can_share_is_reported() -> None:
 
     assert messages(problems) == [
         'widgets[1].requests[0].queries[0] (name "s") in widget "Load": data_source \'spans\' '
-        "cannot read another org: org connections share only audit, logs, metrics"
+        "cannot read another org: org connections share only audit, logs, metrics, which data "
+        "sources audit, ci_pipelines, ci_tests, logs, metrics read: use one of those, or drop "
+        "cross_org_uuids to read the query's own org"
     ]
 
 

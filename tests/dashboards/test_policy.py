@@ -3,48 +3,30 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import grpc
 import pytest
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
-from pulumi_policy import (
-    PolicyCustomTimeouts,
-    PolicyResource,
-    PolicyResourceOptions,
-    ResourceValidationArgs,
-    StackValidationArgs,
-)
-from pulumi_policy.proxy import unknown_checking_proxy
+from pulumi_policy import PolicyResource
 
-import datadog_crossorg.policy
-from datadog_crossorg.dashboards.validate import UNKNOWN
-from datadog_crossorg.policy.rules import validate_query_uuids, validate_sources_connected
-from datadog_crossorg.tokens import (
+from datadog_crossorg.resources.tokens import (
     CROSS_ORG_DASHBOARD,
     DASHBOARD_JSON,
     NATIVE_ORG_CONNECTION,
     ORG_CONNECTION,
     TYPED_DASHBOARDS,
 )
+from datadog_crossorg.rules.values import UNKNOWN
+from tests.dashboards.policy_support import (
+    policy_resource,
+    resource_violations,
+    stack_violations,
+    urn,
+)
+from tests.support.seed import EDGE, HUB, PAY
 
-HUB = "ba11379d-38db-492a-a71e-7f33d3254a94"
-PAY = "7bd471e8-b9fe-4ee7-9e36-d59b281bd96f"
-EDGE = "710ae7b4-96b3-42f9-ae01-ea1db2d89dfc"
 TYPED, TYPED_V2 = TYPED_DASHBOARDS
-
-
-def options() -> PolicyResourceOptions:
-    return PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
-
-
-def urn(type_: str, name: str) -> str:
-    return f"urn:pulumi:local::datadog-crossorg::{type_}::{name}"
 
 
 def json_props(*queries: dict[str, Any]) -> dict[str, Any]:
@@ -62,15 +44,6 @@ def typed_props(cross_org_uuids: str, kind: str = "metricQuery") -> dict[str, An
         "layoutType": "ordered",
         "widgets": [{"timeseriesDefinition": {"title": "W", "requests": [{"queries": [query]}]}}],
     }
-
-
-def resource_violations(type_: str, props: dict[str, Any], name: str = "fleet") -> list[str]:
-    found: list[str] = []
-    args = ResourceValidationArgs(
-        type_, unknown_checking_proxy(props), urn(type_, name), name, options(), None
-    )
-    validate_query_uuids(args, lambda message, _urn: found.append(message))
-    return found
 
 
 def test_dashboard_json_with_two_uuids_and_a_malformed_one_is_a_violation_naming_the_query() -> (
@@ -111,16 +84,6 @@ def test_other_resources_and_dashboards_without_cross_org_queries_pass() -> None
     )
 
 
-def policy_resource(
-    type_: str, name: str, props: dict[str, Any], parent: Any = None
-) -> PolicyResource:
-    resource = PolicyResource(
-        type_, unknown_checking_proxy(props), urn(type_, name), name, options(), None, None, [], {}
-    )
-    resource.parent = parent
-    return resource
-
-
 def connection(name: str, source: str, types: list[str]) -> PolicyResource:
     props = {"source_org_id": source, "sink_org_id": HUB, "connection_types": types, "org": name}
     return policy_resource(ORG_CONNECTION, name, props)
@@ -130,14 +93,6 @@ def native_connection(name: str, source: str, types: list[str]) -> PolicyResourc
     """The native plugin's OrgConnection: camelCase properties, as its schema names them."""
     props = {"sourceOrgId": source, "sinkOrgId": HUB, "connectionTypes": types}
     return policy_resource(NATIVE_ORG_CONNECTION, name, props)
-
-
-def stack_violations(*resources: PolicyResource) -> list[tuple[str, str | None]]:
-    found: list[tuple[str, str | None]] = []
-    validate_sources_connected(
-        StackValidationArgs(list(resources)), lambda m, u: found.append((m, u))
-    )
-    return found
 
 
 def hub_dashboard(*queries: dict[str, Any]) -> PolicyResource:
@@ -193,23 +148,6 @@ def test_a_native_org_connection_counts_like_the_dynamic_one() -> None:
     assert [m.split("shares only ")[1] for m, _ in short] == [
         "metrics: add logs to its connection_types"
     ]
-
-
-@pytest.fixture
-def served_pack() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
-    pack_dir = Path(datadog_crossorg.policy.__file__).parent
-    assert (pack_dir / "PulumiPolicy.yaml").is_file()
-    process = subprocess.Popen(
-        [sys.executable, "__main__.py"], cwd=pack_dir, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert process.stdout is not None
-        port = int(process.stdout.readline())
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            yield analyzer_pb2_grpc.AnalyzerStub(channel)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_pack_served_to_the_cli_reports_the_violation_a_user_sees(

@@ -9,7 +9,6 @@ import sys
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from recorded_api import RECORDED_API
 
 from datadog_crossorg.dashboards import (
     AuditQuery,
@@ -21,13 +20,15 @@ from datadog_crossorg.dashboards import (
     LogsQuery,
     MetricsQuery,
     Timeseries,
+    Toplist,
     render,
 )
 from datadog_crossorg.dashboards.model import UnresolvedSource
 from datadog_crossorg.dashboards.typed import typed_queries, typed_widgets
+from datadog_crossorg.dashboards.validate import json_queries
+from tests.support.paths import RECORDED_API
+from tests.support.seed import PAY, SEARCH
 
-PAY = "7bd471e8-b9fe-4ee7-9e36-d59b281bd96f"
-SEARCH = "8e5fed0c-251e-4d58-8a8a-fcfe90980b4a"
 RECORDED = RECORDED_API / "recorded"
 
 
@@ -265,6 +266,21 @@ def test_typed_queries_read_back_what_typed_widgets_render() -> None:
         ("widgets[1].widgets[0].requests[0].queries[0]", "pay", "logs", [PAY]),
         ("widgets[1].widgets[0].requests[0].queries[1]", "audit", "audit", [SEARCH]),
     ]
+
+
+def test_one_walker_finds_the_same_queries_in_the_json_and_in_the_typed_args() -> None:
+    def seen(queries: list) -> list[tuple]:
+        return [(q.path, q.name, q.data_source, q.uuids, q.widget) for q in queries]
+
+    assert seen(typed_queries(typed_widgets(fleet()))) == seen(json_queries(fleet().to_dict()))
+
+
+def test_typed_args_refuse_widgets_they_cannot_carry_and_name_them() -> None:
+    toplist = Toplist("Top", [MetricsQuery("a", "avg:x{*} by {host}", source=PAY)], ["a"])
+    board = Dashboard("T", [Group("G", [toplist]), fleet().widgets[0]])
+
+    with pytest.raises(TypeError, match="timeseries and group widgets only, not toplist"):
+        typed_widgets(board)
 
 
 def test_a_source_known_only_at_run_time_needs_the_component() -> None:

@@ -9,21 +9,9 @@ from typing import Any
 import pytest
 
 from datadog_crossorg.cli import main
-from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.dashboards import Dashboard, LogsQuery, MetricsQuery, Timeseries, render
 from datadog_crossorg.emulator import Emulator
-from datadog_crossorg.testing.stack import emulator_stack_config
-
-
-def write_config(emu: Emulator, path: Path) -> Path:
-    """What `pulumi config --show-secrets --json` gives a pipeline: the hub as default pair."""
-    path.write_text(json.dumps(emulator_stack_config(emu, "hub", ("payments",))))
-    return path
-
-
-def client(emu: Emulator, name: str) -> DatadogClient:
-    keys = emu.keys(name)
-    return DatadogClient(keys.api_key, keys.app_key, emu.url, deadline=10)
+from tests.support.probe import out_of_band, write_config
 
 
 def reading(emu: Emulator, data_source: str) -> dict[str, Any]:
@@ -40,7 +28,7 @@ def test_export_one_dashboard_to_stdout_and_to_a_file(
     datadog_emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = write_config(datadog_emulator, tmp_path / "config.json")
-    with client(datadog_emulator, "hub") as hub:
+    with out_of_band(datadog_emulator, "hub") as hub:
         dashboard_id = hub.create_dashboard(reading(datadog_emulator, "metrics"))["id"]
     out = tmp_path / "out.json"
 
@@ -58,7 +46,7 @@ def test_export_warns_on_stderr_about_monitor_ids_it_keeps(
 ) -> None:
     config = write_config(datadog_emulator, tmp_path / "config.json")
     alert = {"definition": {"type": "alert_graph", "alert_id": "4242", "viz_type": "timeseries"}}
-    with client(datadog_emulator, "hub") as hub:
+    with out_of_band(datadog_emulator, "hub") as hub:
         doc = hub.create_dashboard({"title": "A", "layout_type": "ordered", "widgets": [alert]})
 
     code = main(["dashboards", "export", doc["id"], "--config", str(config)])
@@ -76,7 +64,7 @@ def test_export_cross_org_writes_one_file_per_cross_org_dashboard(
     datadog_emulator: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = write_config(datadog_emulator, tmp_path / "config.json")
-    with client(datadog_emulator, "hub") as hub:
+    with out_of_band(datadog_emulator, "hub") as hub:
         own = hub.create_dashboard(
             Dashboard("Own", [Timeseries("W", [MetricsQuery("a", "avg:x{*}")])]).to_dict()
         )
@@ -169,7 +157,7 @@ def test_lint_live_checks_sources_against_the_connections_of_the_dashboard_org(
 ) -> None:
     config = write_config(datadog_emulator, tmp_path / "config.json")
     hub_uuid, pay_uuid = datadog_emulator.org_uuid("hub"), datadog_emulator.org_uuid("payments")
-    with client(datadog_emulator, "payments") as payments:
+    with out_of_band(datadog_emulator, "payments") as payments:
         connection = payments.create_connection(hub_uuid, ["metrics"])
     metrics, logs = tmp_path / "metrics.json", tmp_path / "logs.json"
     metrics.write_text(render(reading(datadog_emulator, "metrics")))

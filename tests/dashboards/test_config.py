@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from datadog_crossorg.config.stack_program import StackConfigError
 from datadog_crossorg.dashboards.config import DashboardDecl, dashboard_specs
-from datadog_crossorg.stack_config import StackConfigError
+from tests.support.seed import HUB, PAY
 
-HUB = "ba11379d-38db-492a-a71e-7f33d3254a94"
-PAY = "7bd471e8-b9fe-4ee7-9e36-d59b281bd96f"
 ORG_UUIDS = {"hub": HUB, "payments": PAY}
 DOC = {
     "title": "T",

@@ -1,0 +1,34 @@
+"""Cross-org notebooks: the dashboards' widgets and queries as notebook cells.
+
+- `model`: `Notebook(name, cells, time=...)` of `Cell`s (a timeseries, toplist, heatmap or
+  distribution widget from `datadog_crossorg.dashboards`) and `Markdown` cells -> the attributes
+  of Datadog's Notebooks API body (`to_dict`), or the whole body (`request_body`).
+- `validate`: the dashboards' cross-org rules over notebook JSON (`check_notebook`).
+- `CrossOrgNotebook` (loaded on first use, it imports pulumi): the resource that creates one,
+  defined with the other dynamic resources in `datadog_crossorg.dynamic.notebook`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datadog_crossorg.notebooks.model import CELL_WIDGETS, Cell, Markdown, Notebook
+from datadog_crossorg.notebooks.validate import check_notebook, notebook_queries
+
+__all__ = [
+    "CELL_WIDGETS",
+    "Cell",
+    "CrossOrgNotebook",
+    "Markdown",
+    "Notebook",
+    "check_notebook",
+    "notebook_queries",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name != "CrossOrgNotebook":
+        raise AttributeError(f"module 'datadog_crossorg.notebooks' has no attribute {name!r}")
+    from datadog_crossorg.dynamic.notebook import CrossOrgNotebook
+
+    return CrossOrgNotebook

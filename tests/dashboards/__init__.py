@@ -1,0 +1,1 @@
+"""Cross-org dashboards and notebooks: builder, validation, export, lint, policy pack, program."""
