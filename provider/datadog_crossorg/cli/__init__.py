@@ -1,10 +1,12 @@
 """`crossorg`: the project's command line.
 
-One module per command group, each with a `register(groups)` that adds its subparser and sets
-`func`; heavy modules are imported inside the commands so `crossorg --help` stays instant.
+One module per command group, each with a `register(groups)` that adds its subparser and names
+its command (`key_options.command`); `main` runs it through `key_options.exit_on_error`, the one
+place a user's mistake becomes a line on stderr and an exit code. Heavy modules are imported
+inside the commands so `crossorg --help` stays instant.
 
     crossorg emulator [--host 127.0.0.1] [--port 18126] [--seed FILE] [--state FILE] [--rate-limit ...]
-    crossorg connections list [--org NAME ...] [--config FILE] [--json]
+    crossorg connections list [--org NAME ...] [--config FILE] [--json]; graph; verify; import-file
     crossorg dashboards export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
     crossorg notebooks export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
     crossorg plugin build [-o DIR] | schema [-o FILE] [--check]
