@@ -53,7 +53,7 @@ class ConnectionAccessProvider(StatelessProvider):
         found = access.read(self.process().client(spec.org), spec.connection_id)
         if found is None:
             return ReadResult("", {})
-        return ReadResult(id_, access.outputs(spec, found), access.inputs(spec, found))
+        return ReadResult(id_, *access.read_state(spec, found))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Engine: Update with OLD OUTPUTS; one POST when principals differ, none otherwise."""

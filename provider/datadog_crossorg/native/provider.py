@@ -147,7 +147,7 @@ class _ConnectionAccesses(_Rules):
         found = access.read(process.client(None), spec.connection_id)
         if found is None:
             return "", {}, {}
-        return id_, access.outputs(spec, found), access.inputs(spec, found)
+        return id_, *access.read_state(spec, found)
 
     def update(self, process: ProviderProcess, id_: str, olds: Props, news: Props) -> Props:
         spec = access.AccessSpec.from_inputs(news)

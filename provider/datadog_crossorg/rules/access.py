@@ -15,6 +15,7 @@ reported as a wrong `deployer`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -284,6 +285,20 @@ def inputs(spec: AccessSpec, bindings: Sequence[Binding]) -> dict[str, Any]:
     if not spec.org:
         del found["org"]
     return found
+
+
+def read_state(
+    spec: AccessSpec, bindings: Sequence[Binding]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A Read's outputs and inputs.
+
+    A read by id alone (`pulumi import`) knows no deployer, and Check would refuse the inputs
+    without one: the policy's editors stand in, since whoever deploys it must hold one of them
+    to keep editing it. The generated code shows them; Datadog still refuses a later write that
+    would lock the real deployer out (the flag is never sent unasked)."""
+    if not spec.deployer and not spec.allow_self_lockout:  # only an import gets here
+        spec = dataclasses.replace(spec, deployer=principals_by_relation(bindings)[EDITOR])
+    return outputs(spec, bindings), inputs(spec, bindings)
 
 
 def principals_by_relation(bindings: Sequence[Binding]) -> dict[str, tuple[str, ...]]:
