@@ -79,7 +79,7 @@ def import_document(
 
 
 def cmd_import_file(args: argparse.Namespace) -> int:
-    from datadog_crossorg.cli.key_options import clients, collect
+    from datadog_crossorg.cli.key_options import CommandFailed, clients, collect
     from datadog_crossorg.config import keys
     from datadog_crossorg.config.stack_program import load_config_file, read_stack_program
     from datadog_crossorg.reports.verify import identify_orgs
@@ -88,16 +88,14 @@ def cmd_import_file(args: argparse.Namespace) -> int:
     if args.provider:
         name, _, urn = args.provider.partition("=")
         if not name or not urn.startswith("urn:pulumi:"):
-            print(
-                f"crossorg connections import-file: --provider {args.provider!r} must be "
-                "NAME=URN (the URN from `pulumi stack --show-urns`)",
-                file=sys.stderr,
+            raise CommandFailed(
+                2,
+                f"--provider {args.provider!r} must be NAME=URN (the URN from "
+                "`pulumi stack --show-urns`)",
             )
-            return 2
         provider = (name, urn)
     if len(args.org) > 1:
-        print("crossorg connections import-file: name one org (--org) at a time", file=sys.stderr)
-        return 2
+        raise CommandFailed(2, "name one org (--org) at a time")
     with clients(args) as opened:
         (key_pair, _client), *_ = opened.items()
         conns = collect(opened, quiet=True)
@@ -106,13 +104,11 @@ def cmd_import_file(args: argparse.Namespace) -> int:
     org = identify_orgs({key_pair: conns}, hints).get(key_pair)
     if org is None:
         label = f"key pair {key_pair!r}" if key_pair else "the default key pair"
-        print(
-            f"crossorg connections import-file: cannot tell which org {label} is (it sees "
-            f"{len(conns)} connection(s)); name its UUID under {key_pair or 'its name'!r} in "
-            f"{keys.ORG_UUIDS}",
-            file=sys.stderr,
+        raise CommandFailed(
+            2,
+            f"cannot tell which org {label} is (it sees {len(conns)} connection(s)); name its "
+            f"UUID under {key_pair or 'its name'!r} in {keys.ORG_UUIDS}",
         )
-        return 2
     text = json.dumps(import_document(conns, org, provider), indent=2) + "\n"
     if args.out:
         with open(args.out, "w") as out:

@@ -29,7 +29,6 @@ def _kind() -> Any:
 
 
 COMMANDS = DocumentCommands("dashboards", "dashboard", __doc__ or "", _kind)
-PROG = COMMANDS.prog
 register = COMMANDS.register
 cmd_export = COMMANDS.cmd_export
 cmd_lint = COMMANDS.cmd_lint

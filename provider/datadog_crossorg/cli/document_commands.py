@@ -40,10 +40,6 @@ class DocumentCommands:
     load: Callable[[], Any]
     id_type: Callable[[str], str] = str
 
-    @property
-    def prog(self) -> str:
-        return f"crossorg {self.group}"
-
     # -- the parser ----------------------------------------------------------------------------
     def register(self, groups: Any) -> None:
         parser = groups.add_parser(
@@ -106,9 +102,9 @@ class DocumentCommands:
     def cmd_export(self, args: argparse.Namespace) -> int:
 
         if bool(args.object_id) == bool(args.cross_org):
-            return self._usage("export", f"give a {self.noun} ID or --cross-org (one of them)")
+            raise CommandFailed(2, f"give a {self.noun} ID or --cross-org (one of them)")
         if args.cross_org and args.output:
-            return self._usage("export", f"-o is for one {self.noun}; --cross-org writes to -d DIR")
+            raise CommandFailed(2, f"-o is for one {self.noun}; --cross-org writes to -d DIR")
         kind = self.load()
         with self.client(args) as client:
             if args.cross_org:
@@ -191,7 +187,3 @@ class DocumentCommands:
 
         with self.client(args) as client:
             return links_from_connections(client.list_connections())
-
-    def _usage(self, action: str, message: str) -> int:
-        print(f"{self.prog} {action}: {message}", file=sys.stderr)
-        return 2

@@ -41,7 +41,6 @@ def notebook_id(text: str) -> str:
 
 
 COMMANDS = DocumentCommands("notebooks", "notebook", __doc__ or "", _kind, id_type=notebook_id)
-PROG = COMMANDS.prog
 register = COMMANDS.register
 cmd_export = COMMANDS.cmd_export
 cmd_lint = COMMANDS.cmd_lint
