@@ -46,40 +46,21 @@ class ProviderSettings:
     @classmethod
     def from_stack_config(cls, get: Callable[[str], Any]) -> ProviderSettings:
         """The dynamic provider's reading: `get` looks up a stack-config key (`keys.py`)."""
-        return cls(
-            KeyRing.from_config(get),
-            listing_ttl(get(keys.LISTING_CACHE_SECONDS), keys.LISTING_CACHE_SECONDS),
-            client_options(
-                get(keys.REQUEST_TIMEOUT),
-                keys.REQUEST_TIMEOUT,
-                get(keys.REQUEST_DEADLINE),
-                keys.REQUEST_DEADLINE,
-            ),
-        )
+        return cls(KeyRing.from_config(get), *_tuning(get, _STACK_KEYS.__getitem__))
 
     @classmethod
     def from_provider_config(cls, config: Mapping[str, Any]) -> ProviderSettings:
         """The native plugin's reading: its provider's configuration, under the schema's names."""
 
-        def get(name: str) -> Any:
-            return config.get(PROVIDER_CONFIG[name].wire_name)
-
-        def where(name: str) -> str:
+        def key_of(name: str) -> str:
             return PROVIDER_CONFIG[name].wire_name
 
-        return cls(
-            KeyRing.from_values(
-                api_key=get("api_key"), app_key=get("app_key"), api_url=get("api_url")
-            ),
-            listing_ttl(get("listing_cache_seconds"), where("listing_cache_seconds")),
-            client_options(
-                get("request_timeout"),
-                where("request_timeout"),
-                get("request_deadline"),
-                where("request_deadline"),
-            ),
-            _NATIVE_NO_KEYS_FIX,
+        key_ring = KeyRing.from_values(
+            api_key=config.get(key_of("api_key")),
+            app_key=config.get(key_of("app_key")),
+            api_url=config.get(key_of("api_url")),
         )
+        return cls(key_ring, *_tuning(config.get, key_of), _NATIVE_NO_KEYS_FIX)
 
     @classmethod
     def from_environment(cls, *, native: bool = False) -> ProviderSettings:
@@ -87,6 +68,31 @@ class ProviderSettings:
         return cls(
             KeyRing.from_environment(), missing_keys_fix=_NATIVE_NO_KEYS_FIX if native else None
         )
+
+
+# Where the dynamic provider's stack config holds each tuning setting (PROVIDER_CONFIG's names).
+_STACK_KEYS = {
+    "listing_cache_seconds": keys.LISTING_CACHE_SECONDS,
+    "request_timeout": keys.REQUEST_TIMEOUT,
+    "request_deadline": keys.REQUEST_DEADLINE,
+}
+# DatadogClient's keyword for each per-call limit.
+_CLIENT_OPTIONS = {"request_timeout": "read_timeout", "request_deadline": "deadline"}
+
+
+def _tuning(
+    get: Callable[[str], Any], key_of: Callable[[str], str]
+) -> tuple[float, dict[str, float]]:
+    """The listing TTL and DatadogClient's limits, each read at `key_of(setting)` with `get`."""
+    ttl_key = key_of("listing_cache_seconds")
+    ttl = listing_ttl(get(ttl_key), ttl_key)
+    options: dict[str, float] = {}
+    for name, option in _CLIENT_OPTIONS.items():
+        key = key_of(name)
+        value = _positive_seconds(get(key), key)
+        if value is not None:
+            options[option] = value
+    return ttl, options
 
 
 def listing_ttl(raw: Any, where: str) -> float:
@@ -104,22 +110,14 @@ def listing_ttl(raw: Any, where: str) -> float:
     return value
 
 
-def client_options(
-    timeout: Any, timeout_where: str, deadline: Any, deadline_where: str
-) -> dict[str, float]:
-    """DatadogClient's read_timeout and deadline from config, each a positive number of seconds."""
-    options: dict[str, float] = {}
-    for option, raw, where in (
-        ("read_timeout", timeout, timeout_where),
-        ("deadline", deadline, deadline_where),
-    ):
-        if raw in (None, ""):
-            continue
-        try:
-            value = float(raw)
-        except (TypeError, ValueError):
-            value = -1.0
-        if not value > 0:
-            raise SettingsError(where, f"{raw!r} must be a positive number of seconds")
-        options[option] = value
-    return options
+def _positive_seconds(raw: Any, where: str) -> float | None:
+    """A per-call limit from config: unset (None) or a positive number of seconds."""
+    if raw in (None, ""):
+        return None
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = -1.0
+    if not value > 0:
+        raise SettingsError(where, f"{raw!r} must be a positive number of seconds")
+    return value

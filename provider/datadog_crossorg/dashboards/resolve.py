@@ -63,24 +63,18 @@ def resolve_checked(
     """`source` resolved and checked; see the module docstring. `queries_of` finds the queries
     of the kind's JSON, `invalid` is the error the kind raises."""
     owner = invalid.kind
-    if not isinstance(source, Mapping):
-        sources = model.distinct_sources(source.iter_queries())
-    else:
-        sources = []
-    if not sources:  # every rule that needs no Output runs right away
-        document = dict(source) if isinstance(source, Mapping) else source.to_dict()
-        _raise(name, invalid, check_queries(queries_of(document)))
+    sources = [] if isinstance(source, Mapping) else model.distinct_sources(source.iter_queries())
+    uuids = pulumi.Output.all(*[uuid_output(s) for s in sources])
+    resolved: Any
+    if sources:
+        resolved = uuids.apply(lambda values: source.to_dict(uuid_of(sources, values)))
+    else:  # every rule that needs no Output runs right away
+        resolved = dict(source) if isinstance(source, Mapping) else source.to_dict()
+        _raise(name, invalid, check_queries(queries_of(resolved)))
     read = [s for s in sources if model.is_org_connection(s)]
     depends = _unique([*read, *(connections or ())])
     if org_id is None and read:
         org_id = read[0].sink_org_id
-    uuids = pulumi.Output.all(*[uuid_output(s) for s in sources])
-    if isinstance(source, Mapping):
-        resolved: Any = dict(source)
-    elif sources:
-        resolved = uuids.apply(lambda values: source.to_dict(uuid_of(sources, values)))
-    else:
-        resolved = source.to_dict()
     against = connections is not None or bool(read)
 
     def checked(args: list[Any]) -> dict[str, Any]:
@@ -91,7 +85,8 @@ def resolve_checked(
         return document
 
     result = pulumi.Output.all(resolved, _links(depends), org_id).apply(checked)
-    if read and not isinstance(source, Mapping) and pulumi.runtime.is_dry_run():
+    if read and pulumi.runtime.is_dry_run():  # read: a model whose queries read connections
+        assert not isinstance(source, Mapping)
         early = _preview_check(name, source, read, org_id, uuids, queries_of, invalid)
         result = pulumi.Output.all(result, early).apply(lambda a: a[0])
     return Resolved(result, depends, org_id)

@@ -51,8 +51,7 @@ class CrossOrgNotebookProvider(StatelessProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Engine: Read on refresh: one GET; gone when Datadog has no such notebook."""
         org = props.get("org") or None
-        declared = _declared(props.get("notebook"))
-        outs = notebooks.read(self.process().client(org), id_, org, declared)
+        outs = notebooks.read(self.process().client(org), id_, org, props.get("notebook"))
         if outs is None:
             return ReadResult("", {})
         return ReadResult(id_, outs, notebooks.inputs(outs))
@@ -113,13 +112,6 @@ class CrossOrgNotebook(
             opts, pulumi.ResourceOptions(depends_on=resolved.depends_on)
         )
         super().__init__(resource_name, notebook=text, org=org, opts=merged)
-
-
-def _declared(value: Any) -> dict[str, Any] | None:
-    try:
-        return notebooks.parse(value) if value else None
-    except (TypeError, ValueError):
-        return None
 
 
 CrossOrgNotebookArgs = CrossOrgNotebook.Args

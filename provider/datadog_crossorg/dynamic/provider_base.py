@@ -173,7 +173,7 @@ class DeclaredResource(StableResource):
 
 def _args_class(declaration: ResourceDeclaration, module: str) -> type:
     """A dataclass of the inputs: required ones first and positional, the rest optional."""
-    ordered = sorted(declaration.inputs(), key=lambda f: not f.required)
+    ordered = declaration.inputs_required_first()
     fields = [
         (f.name, f"pulumi.Input[{_type_name(f.type)}]")
         if f.required

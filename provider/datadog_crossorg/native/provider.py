@@ -168,6 +168,7 @@ class _Wire:
     def __init__(self, declaration: ResourceDeclaration) -> None:
         self.snake = {f.wire_name: f.name for f in declaration.outputs(NATIVE)}
         self.snake.update((f.wire_name, f.name) for f in declaration.inputs(NATIVE))
+        self._names = frozenset(self.snake.values())
         self.unknown_outputs = dict.fromkeys((f.name for f in declaration.outputs(NATIVE)), UNKNOWN)
 
     def to_rules(self, values: Mapping[str, PropertyValue]) -> Props:
@@ -176,8 +177,9 @@ class _Wire:
 
     def to_wire(self, values: Mapping[str, Any]) -> dict[str, PropertyValue]:
         """Rule values as wire properties: schema names only (not `org`); None left out."""
-        known = set(self.snake.values())
-        return {wire_name(k): _wrap(v) for k, v in values.items() if k in known and v is not None}
+        return {
+            wire_name(k): _wrap(v) for k, v in values.items() if k in self._names and v is not None
+        }
 
 
 _WIRES = {token: _Wire(rules.declaration) for token, rules in _RULES.items()}

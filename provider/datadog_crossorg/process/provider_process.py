@@ -31,8 +31,6 @@ class ProviderProcess:
 
     def __init__(self, settings: ProviderSettings) -> None:
         self.settings = settings
-        self.keys = settings.key_ring
-        self.listing_ttl = settings.listing_ttl
         self._views: dict[str | None, OrgView] = {}
         self._lock = threading.Lock()
         # The org each key pair belongs to, as its own listing showed (all its connections share
@@ -42,19 +40,20 @@ class ProviderProcess:
 
     @property
     def known_orgs(self) -> frozenset[str]:
-        return self.keys.names
+        return self.settings.key_ring.names
 
     def view(self, org: str | None) -> OrgView:
         with self._lock:
             view = self._views.get(org)
             if view is None:
-                creds = self.keys.resolve(org, default_fix=self.settings.missing_keys_fix)
+                settings = self.settings
+                creds = settings.key_ring.resolve(org, default_fix=settings.missing_keys_fix)
                 from datadog_crossorg.client.api import DatadogClient
 
                 client = DatadogClient(
-                    creds.api_key, creds.app_key, creds.site, **self.settings.client_options
+                    creds.api_key, creds.app_key, creds.site, **settings.client_options
                 )
-                view = OrgView(client, self.listing_ttl, self.invalidate_all)
+                view = OrgView(client, settings.listing_ttl, self.invalidate_all)
                 self._views[org] = view
             return view
 
@@ -81,7 +80,7 @@ class ProviderProcess:
         as gone only when that listing showed its org to be one of the connection's ends. Without
         both ends known (`OrgConnection.get` by id) or without shared listings, nothing is decided.
         """
-        if self.listing_ttl > 0 and sink_org_id and source_org_id:
+        if self.settings.listing_ttl > 0 and sink_org_id and source_org_id:
             ends = {sink_org_id.lower(), source_org_id.lower()}
             for other in self._other_listings(key_pair, ends):
                 listing = self._listing(other)

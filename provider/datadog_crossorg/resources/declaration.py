@@ -83,6 +83,10 @@ class ResourceDeclaration:
     def outputs(self, adapter: str = DYNAMIC) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.output and adapter in f.adapters)
 
+    def inputs_required_first(self) -> list[Field]:
+        """The dynamic inputs in the order a constructor takes them: required ones first."""
+        return sorted(self.inputs(), key=lambda f: not f.required)
+
     @property
     def input_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.inputs())
@@ -107,7 +111,7 @@ class ResourceDeclaration:
     def signature(self, first: list[inspect.Parameter]) -> inspect.Signature:
         """`first` parameters, then one keyword per input (required inputs first, all
         defaulting to None), then `opts`: what the dynamic resource's constructor takes."""
-        ordered = sorted(self.inputs(), key=lambda f: not f.required)
+        ordered = self.inputs_required_first()
         params = [
             *first,
             *(

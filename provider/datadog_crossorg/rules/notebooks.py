@@ -149,10 +149,19 @@ def decide_diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffDecisio
 
 
 def _comparable(value: Any) -> Any:
+    """A notebook as compared by the diff: its declared form (unset: None; not JSON: as is)."""
+    if not value:
+        return None
+    found = _stored(value)
+    return value if found is None else declared_form(found)
+
+
+def _stored(value: Any) -> dict[str, Any] | None:
+    """A notebook as the state holds it (JSON text), parsed; None when unset or not a notebook."""
     try:
-        return declared_form(parse(value)) if value else None
+        return parse(value) if value else None
     except (TypeError, ValueError):
-        return value
+        return None
 
 
 # -- operations over the client ----------------------------------------------------------------
@@ -166,9 +175,10 @@ def create(client: DatadogClient, spec: NotebookSpec) -> dict[str, Any]:
 
 
 def read(
-    client: DatadogClient, notebook_id: str, org: str | None, declared: Mapping[str, Any] | None
+    client: DatadogClient, notebook_id: str, org: str | None, stored: Any
 ) -> dict[str, Any] | None:
-    """One GET: the outputs as Datadog has the notebook now, or None when it is gone."""
+    """One GET: the outputs as Datadog has the notebook now, or None when it is gone. `stored`
+    is the `notebook` the state holds: what it declares is what is compared."""
     try:
         found = client.get_notebook(int(notebook_id))
     except NotFound:
@@ -177,7 +187,7 @@ def read(
         return None  # not a notebook id at all: nothing to read
     except DatadogError as exc:
         raise _explain("read", notebook_id, org, exc) from None
-    return outputs(found, org, declared)
+    return outputs(found, org, _stored(stored))
 
 
 def update(client: DatadogClient, notebook_id: str, spec: NotebookSpec) -> dict[str, Any]:
