@@ -9,7 +9,7 @@ ci_pipelines or ci_tests), so we read them as carried by a `logs` connection. Th
 assumption, not Datadog's word: every message built on it says so (`ASSUMED`).
 
 Every side that needs the mapping takes it from here: the cross-org checks
-(`dashboards.validate`: dashboards, notebooks, the policy pack, `lint`), the proof that data
+(`rules.queries`: dashboards, notebooks, the policy pack, `lint`), the proof that data
 flows (`reports.verify`), and the offline Datadog (`emulator.rules_queries`), which otherwise
 imports nothing of this project. It is the one reading of Datadog the emulator shares with the
 client on purpose: Datadog's behaviour here is neither documented nor recorded, so the emulator

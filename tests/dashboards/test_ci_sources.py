@@ -16,7 +16,6 @@ import pytest
 from datadog_crossorg.cli import main
 from datadog_crossorg.client import DatadogClient, Forbidden
 from datadog_crossorg.client.records import TimeseriesQuery
-from datadog_crossorg.dashboards import validate
 from datadog_crossorg.data_sources import CONNECTION_TYPE_FOR, CONNECTION_TYPES, carried_by
 from datadog_crossorg.emulator import Emulator, SeedError, load_seed, rules_queries
 from datadog_crossorg.reports.verify import (
@@ -26,6 +25,7 @@ from datadog_crossorg.reports.verify import (
     rows_json,
     verify_stack,
 )
+from datadog_crossorg.rules import queries as validate
 from datadog_crossorg.testing.stack import emulator_stack_config
 
 NOW = 1_760_000_100_000  # a whole 5 minutes: verify's hour holds 13 points

@@ -25,7 +25,7 @@ from datadog_crossorg.dashboards import (
 )
 from datadog_crossorg.dashboards.model import UnresolvedSource
 from datadog_crossorg.dashboards.typed import typed_queries, typed_widgets
-from datadog_crossorg.dashboards.validate import json_queries
+from datadog_crossorg.rules.queries import json_queries
 from tests.support.paths import RECORDED_API
 from tests.support.seed import PAY, SEARCH
 

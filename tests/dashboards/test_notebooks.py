@@ -10,7 +10,6 @@ from datadog_api_client.v1.model.notebook_cell_create_request import NotebookCel
 from datadog_api_client.v1.model.notebook_create_request import NotebookCreateRequest
 
 from datadog_crossorg.dashboards import QueryValue, Timeseries, render
-from datadog_crossorg.dashboards.validate import Link
 from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.notebooks import (
     CELL_WIDGETS,
@@ -20,6 +19,7 @@ from datadog_crossorg.notebooks import (
     check_notebook,
     notebook_queries,
 )
+from datadog_crossorg.rules.queries import Link
 from tests.dashboards.dash_schema import (
     DATA_SOURCES,
     call,

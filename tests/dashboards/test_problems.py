@@ -9,7 +9,7 @@ import pytest
 
 from datadog_crossorg.dashboards import Dashboard, Group, Scatterplot, Toplist
 from datadog_crossorg.dashboards.model import CIPipelinesQuery, CITestsQuery, Formula, MetricsQuery
-from datadog_crossorg.dashboards.validate import (
+from datadog_crossorg.rules.queries import (
     ASSUMED,
     CONNECTION_TYPE_FOR,
     Link,

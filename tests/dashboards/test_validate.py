@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from datadog_crossorg.dashboards.typed import typed_queries
-from datadog_crossorg.dashboards.validate import (
+from datadog_crossorg.rules.queries import (
     Link,
     check_connections,
     check_document,

@@ -30,15 +30,15 @@ from datadog_crossorg.dashboards import (
 )
 from datadog_crossorg.dashboards.export import normalize
 from datadog_crossorg.dashboards.model import CHART_TYPES, Chart
-from datadog_crossorg.dashboards.validate import (
+from datadog_crossorg.emulator import Emulator
+from datadog_crossorg.policy.rules import validate_query_uuids
+from datadog_crossorg.resources.tokens import DASHBOARD_JSON
+from datadog_crossorg.rules.queries import (
     CONNECTION_TYPE_FOR,
     Link,
     json_queries,
     links_from_connections,
 )
-from datadog_crossorg.emulator import Emulator
-from datadog_crossorg.policy.rules import validate_query_uuids
-from datadog_crossorg.resources.tokens import DASHBOARD_JSON
 from tests.dashboards.dash_schema import (
     DATA_SOURCES,
     call,

@@ -183,7 +183,7 @@ class DocumentCommands:
 
     def live_links(self, args: argparse.Namespace) -> list[Any]:
         """The connections Datadog lists for the document org's keys, as the checks' links."""
-        from datadog_crossorg.dashboards.validate import links_from_connections
+        from datadog_crossorg.rules.queries import links_from_connections
 
         with self.client(args) as client:
             return links_from_connections(client.list_connections())

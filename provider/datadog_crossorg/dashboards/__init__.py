@@ -47,7 +47,7 @@ from datadog_crossorg.dashboards.model import (
     Treemap,
 )
 from datadog_crossorg.dashboards.render import render
-from datadog_crossorg.dashboards.validate import DashboardInvalid, Link, Problem, check_document
+from datadog_crossorg.rules.queries import DashboardInvalid, Link, Problem, check_document
 
 if TYPE_CHECKING:
     from datadog_crossorg.dashboards.component import CrossOrgDashboard, key_pair_provider

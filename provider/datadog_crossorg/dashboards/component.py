@@ -33,8 +33,8 @@ from datadog_crossorg.dashboards import model
 from datadog_crossorg.dashboards import typed as typed_args
 from datadog_crossorg.dashboards.render import parse, render
 from datadog_crossorg.dashboards.resolve import resolve_checked, uuid_of, uuid_output
-from datadog_crossorg.dashboards.validate import DashboardInvalid, json_queries
 from datadog_crossorg.resources.tokens import CROSS_ORG_DASHBOARD
+from datadog_crossorg.rules.queries import DashboardInvalid, json_queries
 
 if TYPE_CHECKING:
     import pulumi_datadog

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from datadog_crossorg.dashboards.render import render
-from datadog_crossorg.dashboards.validate import (
+from datadog_crossorg.rules.queries import (
     Link,
     Problem,
     QueryRef,

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import pulumi
 
 from datadog_crossorg.dashboards import model
-from datadog_crossorg.dashboards.validate import (
+from datadog_crossorg.rules.queries import (
     CrossOrgInvalid,
     Link,
     Problem,

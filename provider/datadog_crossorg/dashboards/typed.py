@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from datadog_crossorg.dashboards import model
-from datadog_crossorg.dashboards.validate import QueryRef, find_queries
+from datadog_crossorg.rules.queries import QueryRef, find_queries
 
 # -- model -> typed args ---------------------------------------------------------------------
 TYPED_WIDGETS = (model.Timeseries, model.Group)  # what `typed_widgets` renders

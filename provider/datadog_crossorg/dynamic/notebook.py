@@ -15,7 +15,6 @@ import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from datadog_crossorg.dashboards.resolve import resolve_checked
-from datadog_crossorg.dashboards.validate import NotebookInvalid
 from datadog_crossorg.dynamic.provider_base import (
     DeclaredResource,
     StatelessProvider,
@@ -23,9 +22,9 @@ from datadog_crossorg.dynamic.provider_base import (
     diff_result,
 )
 from datadog_crossorg.notebooks.model import Notebook
-from datadog_crossorg.notebooks.validate import notebook_queries
 from datadog_crossorg.resources.notebook import CROSS_ORG_NOTEBOOK
 from datadog_crossorg.rules import notebooks
+from datadog_crossorg.rules.queries import NotebookInvalid, notebook_queries
 
 
 class CrossOrgNotebookProvider(StatelessProvider):

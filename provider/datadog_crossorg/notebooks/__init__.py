@@ -3,7 +3,7 @@
 - `model`: `Notebook(name, cells, time=...)` of `Cell`s (a timeseries, toplist, heatmap or
   distribution widget from `datadog_crossorg.dashboards`) and `Markdown` cells -> the attributes
   of Datadog's Notebooks API body (`to_dict`), or the whole body (`request_body`).
-- `validate`: the dashboards' cross-org rules over notebook JSON (`check_notebook`).
+- `check_notebook`, `notebook_queries`: the cross-org rules over notebook JSON, from `rules.queries`.
 - `CrossOrgNotebook` (loaded on first use, it imports pulumi): the resource that creates one,
   defined with the other dynamic resources in `datadog_crossorg.dynamic.notebook`.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from datadog_crossorg.notebooks.model import CELL_WIDGETS, Cell, Markdown, Notebook
-from datadog_crossorg.notebooks.validate import check_notebook, notebook_queries
+from datadog_crossorg.rules.queries import check_notebook, notebook_queries
 
 __all__ = [
     "CELL_WIDGETS",

@@ -27,12 +27,12 @@ from datadog_crossorg.dashboards.export import (
     export_one,
     note_org_bound,
 )
-from datadog_crossorg.notebooks.validate import (
+from datadog_crossorg.rules.notebooks import DECLARED_KEYS, declared_form
+from datadog_crossorg.rules.queries import (
     check_notebook,
     notebook_attributes,
     notebook_queries,
 )
-from datadog_crossorg.rules.notebooks import DECLARED_KEYS, declared_form
 
 SERVER_FIELDS = frozenset({"author", "created", "modified"})  # besides the id and cell ids
 METADATA_DEFAULTS: Mapping[str, Any] = {"is_template": False, "take_snapshots": False, "type": None}

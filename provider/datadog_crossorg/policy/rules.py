@@ -1,4 +1,4 @@
-"""The policies of the pack: the cross-org rules of `datadog_crossorg.dashboards.validate`.
+"""The policies of the pack: the cross-org rules of `datadog_crossorg.rules.queries`.
 
 Applied by `pulumi preview --policy-pack <this folder>` to every `DashboardJson` (its `dashboard`
 input is the JSON text), typed `Dashboard`/`DashboardV2` (their query args carry
@@ -39,17 +39,17 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from datadog_crossorg.dashboards.typed import typed_queries
-from datadog_crossorg.dashboards.validate import (
+from datadog_crossorg.resources.notebook import CROSS_ORG_NOTEBOOK
+from datadog_crossorg.resources.org_connection import ORG_CONNECTION
+from datadog_crossorg.resources.tokens import CROSS_ORG_DASHBOARD, DASHBOARD_JSON, TYPED_DASHBOARDS
+from datadog_crossorg.rules.queries import (
     Link,
     QueryRef,
     check_connections,
     check_queries,
     json_queries,
+    notebook_queries,
 )
-from datadog_crossorg.notebooks.validate import notebook_queries
-from datadog_crossorg.resources.notebook import CROSS_ORG_NOTEBOOK
-from datadog_crossorg.resources.org_connection import ORG_CONNECTION
-from datadog_crossorg.resources.tokens import CROSS_ORG_DASHBOARD, DASHBOARD_JSON, TYPED_DASHBOARDS
 from datadog_crossorg.rules.values import UNKNOWN, is_unknown
 
 _LINK_FIELDS = ("source_org_id", "sink_org_id", "connection_types")

@@ -25,6 +25,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from datadog_crossorg.rules.queries import json_queries
+
 if TYPE_CHECKING:
     import pulumi
 
@@ -188,10 +190,8 @@ def build_graph(
 
 def cross_org_uuids_in(doc: Any) -> frozenset[str]:
     """Every org UUID a dashboard document's queries read through `cross_org_uuids`, group
-    widgets included (the queries are found by `dashboards.validate.json_queries`, as the linter
+    widgets included (the queries are found by `rules.queries.json_queries`, as the linter
     finds them); takes the API's list and the single string of the typed pulumi_datadog classes."""
-    from datadog_crossorg.dashboards.validate import json_queries
-
     found: set[str] = set()
     for query in json_queries(doc if isinstance(doc, Mapping) else {}):
         values = [query.uuids] if isinstance(query.uuids, str) else query.uuids

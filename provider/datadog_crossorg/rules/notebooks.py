@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from datadog_crossorg.client import DatadogError, Forbidden, Invalid, NotFound
-from datadog_crossorg.notebooks.validate import check_notebook
 from datadog_crossorg.resources.notebook import CROSS_ORG_NOTEBOOK
 from datadog_crossorg.rules.inputs import (
     DiffDecision,
@@ -24,6 +23,7 @@ from datadog_crossorg.rules.inputs import (
     check_org,
     decide,
 )
+from datadog_crossorg.rules.queries import check_notebook
 from datadog_crossorg.rules.values import is_unknown
 
 if TYPE_CHECKING:

@@ -1,17 +1,26 @@
-"""The rules a cross-org query must pass before a dashboard or notebook is sent, Pulumi-free.
+"""Which query reads which flow: the rules every cross-org query must pass, Pulumi-free.
+
+A query in a document (dashboard or notebook) of org S that names org X in `cross_org_uuids`
+and reads data source D reads the *flow* (X, S, type carrying D): it shows data only while a
+connection from X to S shares that type. Every feature that cares about that asks here, below
+all of them: `CrossOrgDashboard` and `CrossOrgNotebook` (against the stack's OrgConnection
+resources), the policy pack (the whole stack's), `crossorg dashboards|notebooks lint --live`
+(the connections Datadog lists), the review of a preview (which documents read a flow that
+stops) and the fleet audit (which read a flow that does not exist).
 
 Datadog refuses more than one UUID per query (400) but accepts a query that reads an org which
-shares nothing with the dashboard's org: the widget then stays empty. So every entry point checks
-both here: `CrossOrgDashboard` (against the stack's OrgConnection resources), the policy pack
-(against the OrgConnection resources of the whole stack), and `crossorg dashboards lint --live`
-(against the connections Datadog lists for the dashboard org's keys).
+shares nothing with the document's org: the widget then stays empty. So the checks below find
+both.
 
 Queries are found by one walker, `find_queries`, in two spellings: Datadog's JSON
-(`cross_org_uuids` a list: dashboards, see `json_queries`, and notebooks) and pulumi_datadog's
-typed Dashboard (`cross_org_uuids` one string, see `datadog_crossorg.dashboards.typed`). Both
-become `QueryRef`s; the checks below only ever see those. Each problem names the query by its
-path, with wrappers (`definition`, typed `timeseries_definition`, `metric_query`) left out:
-`widgets[0].requests[0].queries[1] (name "q2")`.
+(`cross_org_uuids` a list: dashboards, see `json_queries`, and notebooks, see
+`notebook_queries`) and pulumi_datadog's typed Dashboard (`cross_org_uuids` one string, see
+`datadog_crossorg.dashboards.typed`). Both become `QueryRef`s; the checks below only ever see
+those. Each problem names the query by its path, with wrappers (`definition`, typed
+`timeseries_definition`, `metric_query`) left out: `widgets[0].requests[0].queries[1] (name
+"q2")`; a notebook's as `cells[2].requests[0].queries[0] (name "p")`.
+
+`Flow`, `Reader` and `FlowIndex` (at the end) turn documents into the index of who reads what.
 """
 
 from __future__ import annotations
@@ -225,6 +234,37 @@ def has_cross_org_queries(document: Mapping[str, Any]) -> bool:
     return bool(json_queries(document))
 
 
+# -- notebooks: a graph cell's definition is a widget's ------------------------------------
+def notebook_attributes(document: Any) -> Any:
+    """A notebook's attributes (name, cells, time, ...) from any of its JSON forms: the Notebooks
+    API body (`{"data": {"attributes": ...}}`), its `data` object (`{"id", "type",
+    "attributes"}`: what `DatadogClient.get_notebook` returns), or the attributes themselves
+    (what `Notebook.to_dict` gives and `CrossOrgNotebook` takes). Anything else is returned as
+    it is."""
+    if not isinstance(document, Mapping):
+        return document
+    data = document.get("data")
+    if isinstance(data, Mapping):
+        return data.get("attributes")
+    inner = document.get("attributes")
+    if isinstance(inner, Mapping) and "cells" not in document:
+        return inner
+    return document
+
+
+def notebook_queries(document: Mapping[str, Any]) -> list[QueryRef]:
+    """The cross-org queries of a notebook, in any form `notebook_attributes` reads."""
+    attributes = notebook_attributes(document)
+    cells = attributes.get("cells") if isinstance(attributes, Mapping) else None
+    if not isinstance(cells, Sequence) or isinstance(cells, str | bytes):
+        return []
+    found: list[QueryRef] = []
+    for index, cell in enumerate(cells):
+        inner = cell.get("attributes", cell) if isinstance(cell, Mapping) else cell
+        found += find_queries(inner, f"cells[{index}]")
+    return found
+
+
 # -- the rules -------------------------------------------------------------------------------
 def check_queries(queries: Iterable[QueryRef]) -> list[Problem]:
     """Rules that need nothing but the query: one UUID, a well-formed one, a shareable source."""
@@ -372,9 +412,153 @@ def check_document(
     return check_all(json_queries(document), links, dashboard_org_id)
 
 
+def check_notebook(
+    document: Mapping[str, Any],
+    links: Iterable[Link] | None = None,
+    notebook_org_id: str | None = None,
+) -> list[Problem]:
+    """Every cross-org problem of a notebook; with `links`, against those connections into
+    `notebook_org_id` (the org whose keys create the notebook)."""
+    return check_all(notebook_queries(document), links, notebook_org_id, owner="notebook")
+
+
 def links_from_connections(connections: Iterable[Any]) -> list[Link]:
     """Links from `datadog_crossorg.client.Connection` records (what Datadog lists)."""
     return [
         Link.of(c.source_org_id, c.sink_org_id, c.connection_types, getattr(c, "id", None))
         for c in connections
     ]
+
+
+# -- the index of who reads what -------------------------------------------------------------
+@dataclass(frozen=True, order=True)
+class Flow:
+    """Data of one connection type from one org to another: what a connection carries, per
+    type, and what a cross-org query reads. A field is None where it is not known (an org UUID
+    that is another resource's output at preview): such a flow is shown as unknown, never
+    guessed, and `matches` treats it as possibly any value."""
+
+    source_org_id: str | None
+    sink_org_id: str | None
+    connection_type: str | None
+
+    def matches(self, other: Flow) -> bool:
+        """The two may be the same flow (an unknown field matches any value)."""
+        return all(
+            a is None or b is None or a == b
+            for a, b in (
+                (self.source_org_id, other.source_org_id),
+                (self.sink_org_id, other.sink_org_id),
+                (self.connection_type, other.connection_type),
+            )
+        )
+
+
+def flows_of(source_org_id: Any, sink_org_id: Any, connection_types: Any) -> list[Flow]:
+    """The flows a connection carries, one per type, sorted; unknown values become None (types
+    not known at all give one flow of unknown type)."""
+    link = Link.of(source_org_id, sink_org_id, connection_types)
+    types = sorted(link.connection_types) if link.connection_types is not None else [None]
+    return [Flow(link.source_org_id, link.sink_org_id, t) for t in types]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A dashboard or notebook as the index sees it: the org it lives in (whose keys made it:
+    the sink its queries read into; None when not known), and its cross-org queries.
+    `resource` names the stack resource that declares it, when one does."""
+
+    kind: str  # "dashboard" or "notebook"
+    id: str | None
+    title: str | None
+    org_id: str | None
+    queries: tuple[QueryRef, ...]
+    resource: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        kind: str,
+        document: Mapping[str, Any],
+        org_id: Any,
+        id: str | None = None,
+        resource: str | None = None,
+    ) -> Document:
+        """From a document's JSON (any form Datadog or our builder gives)."""
+        if kind == "notebook":
+            queries, attributes = notebook_queries(document), notebook_attributes(document)
+            title = attributes.get("name") if isinstance(attributes, Mapping) else None
+        else:
+            queries = json_queries(document)
+            title = document.get("title") if isinstance(document, Mapping) else None
+        title = title if isinstance(title, str) else None
+        return cls(kind, id, title, _org(org_id), tuple(queries), resource)
+
+    @property
+    def label(self) -> str:
+        """`dashboard "Fleet" (abc-def-ghi)`: what a report calls it."""
+        named = f'{self.kind} "{self.title}"' if self.title else self.kind
+        return f"{named} ({self.id})" if self.id else named
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One cross-org query of a document and the flow it reads (None: the query itself is
+    malformed or reads a data source no connection shares; `check_queries` says why)."""
+
+    document: Document
+    query: QueryRef
+    flow: Flow | None
+
+
+def flow_read_by(query: QueryRef, org_id: str | None) -> Flow | None:
+    """The flow a query of a document in `org_id` reads, or None if it reads none."""
+    source = query.source_org_id
+    needed = CONNECTION_TYPE_FOR.get(query.data_source or "")
+    if source is None or needed is None:
+        return None
+    return Flow(source, _org(org_id), needed)
+
+
+class FlowIndex:
+    """Which query reads which flow, over a set of documents; built once, asked many times."""
+
+    def __init__(self, documents: Iterable[Document]) -> None:
+        self.documents = list(documents)
+        self.readers = [
+            Reader(document, query, flow_read_by(query, document.org_id))
+            for document in self.documents
+            for query in document.queries
+        ]
+
+    def reading(self, flows: Iterable[Flow]) -> list[Reader]:
+        """The readers of any of `flows` (a flow or reader org not known matches any), in
+        document order."""
+        wanted = list(flows)
+        return [
+            reader
+            for reader in self.readers
+            if reader.flow is not None and any(reader.flow.matches(flow) for flow in wanted)
+        ]
+
+    def dead(self, links: Iterable[Link]) -> list[tuple[Reader, Problem]]:
+        """The readers whose flow no connection in `links` carries, each with the problem that
+        says why (no connection, a missing type, connected elsewhere): these queries show no
+        data today. A document whose org is not known is judged against links into any org."""
+        links = list(links)
+        dead: list[tuple[Reader, Problem]] = []
+        for reader in self.readers:
+            flow = reader.flow
+            if flow is None or flow.source_org_id is None or flow.connection_type is None:
+                continue
+            problem = _connection_problem(
+                reader.query,
+                flow.source_org_id,
+                flow.connection_type,
+                links,
+                flow.sink_org_id,
+                reader.document.kind,
+            )
+            if problem is not None:
+                dead.append((reader, problem))
+        return dead
