@@ -16,6 +16,18 @@ from datadog_crossorg.emulator import Emulator
 from datadog_crossorg.testing.pulumi_cli import PulumiCLI, find_engine_bin
 from tests.real_engine.cli_world import CliStack, python_project, yaml_project
 
+# Each test here runs several whole `pulumi` commands (each starts the CLI, a language host and
+# provider processes): on a loaded 2-core machine one test takes minutes, not the 120 s that
+# bound a unit test. A hung command still fails its test, within this bound.
+REAL_ENGINE_TIMEOUT = 600
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.timeout(REAL_ENGINE_TIMEOUT))
+
 
 @pytest.fixture(scope="session")
 def engine_bin() -> Path:
