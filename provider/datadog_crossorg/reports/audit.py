@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from datadog_crossorg.rules.fleet import Fleet, Pair, StackResource, declared_pa
 from datadog_crossorg.rules.queries import Document
 
 KeyName = str | None
+PARALLEL = 8  # calls in flight at once (each client is thread-safe; one pool per key pair)
 
 
 class StackExportError(ValueError):
@@ -46,11 +49,15 @@ class Reading:
 
 @dataclass
 class _Notes:
+    """What could not be read, each line once (added from the reading threads)."""
+
     lines: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, line: str) -> None:
-        if line not in self.lines:
-            self.lines.append(line)
+        with self.lock:
+            if line not in self.lines:
+                self.lines.append(line)
 
 
 def read_fleet(
@@ -66,7 +73,9 @@ def read_fleet(
     """Read everything the rules need through `clients` (one per key pair), once."""
     org_uuids = dict(org_uuids or {})
     notes = _Notes()
-    listings = {name: client.list_connections() for name, client in clients.items()}
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        listed = pool.map(lambda client: client.list_connections(), clients.values())
+        listings = dict(zip(clients, listed, strict=True))
     merged = _merge(listings)
     orgs = identify_orgs(listings, org_uuids)
     if None in clients and None not in orgs and "default" in org_uuids:
