@@ -25,9 +25,7 @@ from tests.emulator.test_recorded_replay import (
     ALL_PERMISSIONS,
     SINK,
     SOURCE,
-    assert_same_shape,
-    created_id,
-    substitute,
+    replay,
 )
 from tests.support.paths import RECORDED_API
 
@@ -105,27 +103,7 @@ def interactions(cassette: Path) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("cassette", CASSETTES, ids=lambda p: p.stem)
 def test_terraform_cassette_replays_field_for_field(cassette: Path):
-    mapping: dict[str, str] = {}
-    session = requests.Session()
-    session.headers.update({"DD-API-KEY": "replay-api-key", "DD-APPLICATION-KEY": "replay-app-key"})
-    with Emulator(seed=terraform_seed()) as emu:
-        for index, recorded in enumerate(interactions(cassette)):
-            where = f"{cassette.name}#{index} {recorded['method']} {recorded['path']}"
-            interaction = substitute(recorded, mapping)
-            answer = session.request(
-                interaction["method"],
-                emu.url + interaction["path"],
-                params=interaction["query"],
-                json=interaction["request_body"],
-                timeout=10,
-            )
-            assert answer.status_code == recorded["status"], f"{where}: {answer.text}"
-            body = answer.json()
-            recorded_id, actual_id = created_id(recorded["response_body"]), created_id(body)
-            if recorded["method"] == "POST" and recorded_id and actual_id:
-                mapping[recorded_id] = actual_id
-            assert_same_shape(substitute(recorded["response_body"], mapping), body, where, True)
-    session.close()
+    replay(cassette.name, interactions(cassette), terraform_seed(), ordered=True)
 
 
 def test_the_cassettes_hold_a_non_empty_filtered_list_with_included_users():
