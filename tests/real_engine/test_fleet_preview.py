@@ -1,11 +1,15 @@
 """`pulumi preview` of stacks/ refuses a plan Datadog would refuse in part, from the stack's own
-declarations and org facts (datadog-crossorg:orgFacts), with 0 API calls, under the real CLI."""
+declarations and org facts (datadog-crossorg:orgFacts), with 0 API calls, under the real CLI;
+and the fleet audit reads a deployed stack through the real `pulumi stack export`."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections import Counter
 
-from tests.real_engine.cli_world import CliStack
+from tests.real_engine.cli_world import PAYMENTS, SEARCH, CliStack
 
 EXTRA = {f"x{i}": f"00000000-0000-4000-8000-00000000000{i}" for i in range(3)}
 
@@ -38,10 +42,38 @@ def test_preview_refuses_a_sixth_partner_and_another_site_naming_rule_and_orgs(
     assert "Traceback" not in result.output
     assert s.api_calls() == Counter()
 
-    # the same stack without the two refused connections previews
+    # without the two refused connections it previews; a HIPAA source is only a warning
     s.hub_and_spokes(
-        declared[:5],
-        **{"datadog-crossorg:orgFacts": facts, "datadog-crossorg:orgUuids": {**uuids, **EXTRA}},
+        [*declared[:5], SEARCH],
+        **{
+            "datadog-crossorg:orgFacts": {**facts, "search": {"hipaa": True}},
+            "datadog-crossorg:orgUuids": {**uuids, **EXTRA},
+        },
     )
-    assert s.pulumi("preview").code == 0
+    passed = s.pulumi("preview")
+    assert passed.code == 0
+    assert "[hipaa] search-to-hub" in " ".join(passed.output.split())
     assert s.api_calls() == Counter()
+
+
+def test_audit_of_a_deployed_stack_finds_the_stray_and_the_gone(py_stack: CliStack) -> None:
+    """`crossorg connections audit --stack test` runs the real `pulumi stack export`."""
+    s = py_stack
+    s.hub_and_spokes([PAYMENTS, SEARCH])
+    s.pulumi("up", "--yes")
+    ids = {name: r["outputs"]["connection_id"] for name, r in s.resources().items()}
+    with s.client("payments") as payments, s.client("edge") as edge:
+        payments.delete_connection(ids["payments-to-hub"])  # out of band: the stack's is gone
+        stray = edge.create_connection(s.emu.org_uuid("hub"), ["metrics"])  # nobody's
+
+    done = subprocess.run(
+        [sys.executable, "-m", "datadog_crossorg.cli", "connections", "audit", "--config",
+         str(s.stack_file), "--stack", "test", "--format", "json", "--fail-on", "unmanaged,gone"],
+        cwd=s.cli.project_dir, env=s.cli.env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    assert done.returncode == 3, done.stderr
+    found = {(f["kind"], f["connection_id"]) for f in json.loads(done.stdout)["findings"]}
+    assert ("gone", ids["payments-to-hub"]) in found and ("unmanaged", stray.id) in found
+    assert ("unmanaged", ids["search-to-hub"]) not in found
+    assert ("gone", ids["search-to-hub"]) not in found
