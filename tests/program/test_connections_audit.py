@@ -13,6 +13,7 @@ from datadog_crossorg.cli import main
 from datadog_crossorg.client.api import DatadogClient
 from datadog_crossorg.client.records import Binding
 from datadog_crossorg.emulator import Emulator, load_seed
+from datadog_crossorg.emulator.seed import with_key_pair
 from datadog_crossorg.rules.fleet import KINDS
 from datadog_crossorg.testing.stack import emulator_stack_config, write_stack_file
 
@@ -269,3 +270,32 @@ def test_table_and_markdown_show_the_same_findings(datadog_emulator, tmp_path, c
     assert text.startswith("## Cross-org fleet audit") and "| person-created |" in text
     assert main(["connections", "audit", "--config", str(config)]) == 3
     assert "person-created" in capsys.readouterr().out
+
+
+def test_a_notebook_reading_an_org_that_shares_nothing_is_a_dead_query(
+    datadog_emulator, tmp_path, capsys
+):
+    emu = datadog_emulator
+    query = {"data_source": "metrics", "name": "q", "query": "avg:system.cpu.user{*}",
+             "cross_org_uuids": [emu.org_uuid("edge")]}  # fmt: skip
+    cell = {"type": "notebook_cells", "attributes": {"definition": {"type": "timeseries",
+            "requests": [{"response_format": "timeseries", "queries": [query],
+                          "formulas": [{"formula": "q"}]}]}}}  # fmt: skip
+    body = {"data": {"type": "notebooks", "attributes": {"name": "Edge CPU", "cells": [cell],
+            "time": {"live_span": "1h"}}}}  # fmt: skip
+    with client(emu, "hub") as c:
+        c.create_notebook(body)
+    code, found = audit(emu, tmp_path, capsys)
+    assert code == 3 and kinds(found) == ["dead-query"]
+    assert found["findings"][0]["subject"].startswith('notebook "Edge CPU"')
+    assert "no org connection from that org" in found["findings"][0]["message"]
+
+
+def test_what_the_keys_cannot_read_is_said_not_guessed(datadog_emulator_factory, tmp_path, capsys):
+    seed = with_key_pair(None, "payments-ro", "pat@acme.example", ["org_connections_read"])
+    emu = datadog_emulator_factory(seed=seed)
+    connect(emu, "payments-sa", "hub", ["metrics"])
+    code, body = audit(emu, tmp_path, capsys, orgs=("payments-ro",))
+    assert any("payments-ro: dashboards not read" in line for line in body["not_read"])
+    assert any("payments-ro: notebooks not read" in line for line in body["not_read"])
+    assert code == 3 and kinds(body) == ["unrestricted"]  # policies it could read
