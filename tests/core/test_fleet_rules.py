@@ -112,3 +112,24 @@ def test_a_full_audit_orders_findings_by_kind_and_counts_partners():
     result = audit(Fleet(tuple(conns), facts={"src": OrgFacts(plan="pro")}, resources=()))
     assert [f.kind for f in result.findings] == ["person-created", "unmanaged", "unmanaged"]
     assert [(u.org, u.used, u.declared) for u in result.partners] == [("src", 1, 0)]
+
+
+def test_a_stack_export_gives_either_adapters_connections_and_nothing_else():
+    from datadog_crossorg.reports.audit import StackExportError, resources_of_export
+
+    export = {"deployment": {"resources": [
+        {"urn": "urn:pulumi:s::p::pulumi-python:dynamic/datadog:OrgConnection::dyn",
+         "type": "pulumi-python:dynamic/datadog:OrgConnection", "id": "1",
+         "outputs": {"connection_id": "1", "source_org_id": "a", "sink_org_id": "b"}},
+        {"urn": "urn:pulumi:s::p::datadog-crossorg:index:OrgConnection::nat",
+         "type": "datadog-crossorg:index:OrgConnection", "id": "2",
+         "outputs": {"connectionId": "2", "sourceOrgId": "c", "sinkOrgId": "d"}},
+        {"urn": "urn:pulumi:s::p::pulumi:pulumi:Stack::p-s", "type": "pulumi:pulumi:Stack"},
+    ]}}  # fmt: skip
+    found = resources_of_export("s", export)
+    assert [(r.name, r.connection_id, r.source, r.sink) for r in found] == [
+        ("dyn", "1", "a", "b"),
+        ("nat", "2", "c", "d"),
+    ]
+    with pytest.raises(StackExportError, match="not a `pulumi stack export` document"):
+        resources_of_export("s", {"nope": 1})

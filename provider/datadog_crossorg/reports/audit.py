@@ -199,12 +199,18 @@ def resources_of_export(stack: str, export: Any) -> list[StackResource]:
             StackResource(
                 stack=stack,
                 name=str(resource.get("urn", "")).rsplit("::", 1)[-1],
-                connection_id=outputs.get("connection_id") or resource.get("id") or None,
-                source=outputs.get("source_org_id"),
-                sink=outputs.get("sink_org_id"),
+                connection_id=_output(outputs, "connection_id", "connectionId")
+                or resource.get("id"),
+                source=_output(outputs, "source_org_id", "sourceOrgId"),
+                sink=_output(outputs, "sink_org_id", "sinkOrgId"),
             )
         )
     return found
+
+
+def _output(outputs: Mapping[str, Any], snake: str, camel: str) -> Any:
+    """An output by the dynamic resource's name, else the native resource's."""
+    return outputs.get(snake) or outputs.get(camel)
 
 
 def read_export_file(path: str) -> list[StackResource]:
