@@ -21,12 +21,7 @@ import yaml
 
 from datadog_crossorg.client import DatadogClient
 from datadog_crossorg.emulator import Emulator
-from tests.emulator.test_recorded_replay import (
-    ALL_PERMISSIONS,
-    SINK,
-    SOURCE,
-    replay,
-)
+from tests.emulator.test_recorded_replay import SINK, replay, replay_seed
 from tests.support.paths import RECORDED_API
 
 CASSETTES = sorted((RECORDED_API / "recorded-terraform").glob("*.yaml"))
@@ -35,49 +30,23 @@ FROG = "3ad549bf-eba0-11e9-a77a-0705486660d0"
 
 
 def terraform_seed() -> dict[str, Any]:
-    """The recorded world: the recordings' `included` entries as seed facts."""
-    return {
-        "accounts": [
-            {
-                "name": "datadog-integration-tests",
-                "orgs": [
-                    {
-                        "name": "DD Integration Tests (321813)",
-                        "uuid": SOURCE,
-                        "public_id": "fasjyydbcgwwc2uc",
-                        "created": "2019-08-13 19:50:19",
-                        "created_at": "2019-08-13T19:50:19.001015+00:00",
-                        "modified_at": "2022-03-21T13:04:08.711734+00:00",
-                        "users": [
-                            {
-                                "id": FROG,
-                                "name": "frog",
-                                "handle": "frog@datadoghq.com",
-                                "email": "frog@datadoghq.com",
-                                "created_at": "2019-10-02T08:15:39.795051+00:00",
-                                "modified_at": "2025-08-29T13:19:45.978541+00:00",
-                            }
-                        ],
-                        "key_pairs": [
-                            {
-                                "name": "recorded",
-                                "user": "frog@datadoghq.com",
-                                "api_key": "replay-api-key",
-                                "app_key": "replay-app-key",
-                                "permissions": ALL_PERMISSIONS,
-                            }
-                        ],
-                    },
-                    {
-                        "name": "Cross-Org BDD Test Org",
-                        "uuid": SINK,
-                        "created": "2025-08-22 20:35:17",
-                        "created_at": "2025-08-22T20:35:17.315307+00:00",
-                    },
-                ],
-            }
-        ]
-    }
+    """The recorded world: the replay's orgs, with the recordings' `included` entries as facts."""
+    seed = replay_seed("frog@datadoghq.com", "frog")
+    source, sink = seed["accounts"][0]["orgs"]
+    source.update(
+        public_id="fasjyydbcgwwc2uc",
+        created="2019-08-13 19:50:19",
+        created_at="2019-08-13T19:50:19.001015+00:00",
+        modified_at="2022-03-21T13:04:08.711734+00:00",
+    )
+    source["users"][0].update(
+        id=FROG,
+        email="frog@datadoghq.com",
+        created_at="2019-10-02T08:15:39.795051+00:00",
+        modified_at="2025-08-29T13:19:45.978541+00:00",
+    )
+    sink.update(created="2025-08-22 20:35:17", created_at="2025-08-22T20:35:17.315307+00:00")
+    return seed
 
 
 def interactions(cassette: Path) -> list[dict[str, Any]]:
