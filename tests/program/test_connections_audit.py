@@ -299,3 +299,17 @@ def test_what_the_keys_cannot_read_is_said_not_guessed(datadog_emulator_factory,
     assert any("payments-ro: dashboards not read" in line for line in body["not_read"])
     assert any("payments-ro: notebooks not read" in line for line in body["not_read"])
     assert code == 3 and kinds(body) == ["unrestricted"]  # policies it could read
+
+
+def test_datadog_failing_ends_the_audit_with_exit_1_and_one_line(
+    datadog_emulator, tmp_path, capsys
+):
+    from datadog_crossorg.emulator.faults import Fault
+
+    emu = datadog_emulator
+    emu.add_fault(Fault("status", "GET", "org_connections", status=403, times=None))
+    config = write_stack_file(tmp_path / "P.yaml", emulator_stack_config(emu, "hub"))
+    code = main(["connections", "audit", "--config", str(config)])
+    err = capsys.readouterr().err
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("crossorg connections audit: GET /api/v2/org_connections")
