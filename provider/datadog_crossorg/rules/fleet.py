@@ -378,8 +378,8 @@ def management_findings(
             conn.id,
             f"{names(conn.source_org_id)} -> {names(conn.sink_org_id)} "
             f"({', '.join(conn.connection_types)}) is managed by no given stack ({stacks})",
-            "declare it in a stack with adopt=True (`crossorg connections import-file` writes "
-            "the entries), or delete it if nobody needs it",
+            "declare it in a stack with adopt=True (or `crossorg connections import-file` then "
+            "`pulumi import --file` for the native resource), or delete it if nobody needs it",
             (conn.source_org_id, conn.sink_org_id),
             conn.id,
         )
