@@ -20,6 +20,8 @@ does. Tables (see bench/README.md for how to read them):
   (d) refresh at hub scale  refresh of 10, 100, 500, 2000 connections of one hub with no fault,
                             50 ms latency, and the limit + latency; shared listing vs one call
                             per resource (listingCacheSeconds 0) measured side by side
+  (g) fleet audit           `crossorg connections audit` of 200 orgs and 2,000 connections: calls
+                            by kind and wall time against the minimum (bench/audit_scale.py)
   targets                   each figure of issues 5 and 11 against its target, met or missed
 
 The per-resource refresh of 2000 connections under the limit is run, not computed: it needs 20
@@ -34,6 +36,8 @@ import time
 from dataclasses import dataclass
 
 from api_calls import api_calls_table
+from audit_scale import audit_table
+from audit_scale import run as run_audit
 from import_cost import BASELINE, SUBJECT, import_table, measure_imports
 from lifecycle import PhaseResult, lifecycle_table, limited_table, run_lifecycle
 from refresh_scale import MODES, RefreshRow, refresh_table, run_refresh, run_spokes_refresh
@@ -86,6 +90,9 @@ def main(argv: list[str]) -> int:
         ]
     ]
     show(refresh_table(rows))
+
+    fleet = (20, 200) if args.quick else (200, 2000)
+    show(audit_table(run_audit(*fleet), *fleet))
 
     ratio = {c.name: c.import_seconds for c in costs}
     show(targets_table(ratio[SUBJECT] / ratio[BASELINE], free, limited, rows, settings))

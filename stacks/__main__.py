@@ -10,6 +10,8 @@ Stack config (see Pulumi.local.yaml and Pulumi.hub-and-spoke.yaml)::
         sink: hub                      # sink org: a UUID or a name from orgUuids
         types: [metrics, logs]         # connection_types
         adopt: false                   # take over a connection that already exists
+    datadog-crossorg:orgFacts:         # optional: plan, site, account, hipaa per org (preview
+      edge: {plan: pro, account: acme} #   refuses what Datadog would: 6th partner, 2 accounts/sites)
     datadog-crossorg:access:           # who may edit (and, sink side, view) a connection
       - connection: payments-to-hub
         org: payments                  # whose policy: this key pair's org (default: datadog:*)
@@ -44,10 +46,20 @@ from datadog_crossorg.config import keys
 from datadog_crossorg.config.stack_program import read_stack_program
 from datadog_crossorg.dashboards.config import dashboard_specs, notebook_specs
 from datadog_crossorg.reports.graph import mermaid_from_resources
+from datadog_crossorg.rules.fleet import preview_findings, refusal_text
 
 config = pulumi.Config(keys.NAMESPACE)
 program = read_stack_program(lambda key: config.get(keys.in_namespace(key)))
 specs = program.connections
+
+# A plan Datadog would refuse in part (limits, accounts, sites: datadog-crossorg:orgFacts) stops
+# here, before any resource is declared, so `pulumi preview` fails with 0 API calls.
+findings = preview_findings(program)
+for finding in findings:
+    if not finding.refused:
+        pulumi.log.warn(f"[{finding.kind}] {finding.message}; {finding.fix}")
+if any(finding.refused for finding in findings):
+    raise pulumi.RunError(refusal_text(findings))
 
 created = {
     spec.name: OrgConnection(

@@ -124,16 +124,17 @@ def assert_same_shape(expected: Any, actual: Any, where: str, ordered: bool) -> 
         assert actual == expected, f"{where}: expected {expected!r}, got {actual!r}"
 
 
-@pytest.mark.parametrize("recording", FILES, ids=lambda p: p.stem)
-def test_recorded_interaction_replays_with_the_same_status_and_shape(recording: Path):
-    interactions = json.loads(recording.read_text())["interactions"]
-    ordered = recording.name not in KEYS_REORDERED_BY_RECORDER
+def replay(
+    name: str, interactions: list[dict[str, Any]], seed: dict[str, Any], ordered: bool
+) -> None:
+    """Send each recorded request to a fresh emulator seeded with `seed`; each answer must have
+    the recorded status and body (ids the server generates mapped, see the module doc)."""
     mapping: dict[str, str] = {}
     session = requests.Session()
     session.headers.update({"DD-API-KEY": "replay-api-key", "DD-APPLICATION-KEY": "replay-app-key"})
-    with Emulator(seed=replay_seed(*recorded_author(interactions))) as emu:
+    with Emulator(seed=seed) as emu:
         for index, recorded in enumerate(interactions):
-            where = f"{recording.name}#{index} {recorded['method']} {recorded['path']}"
+            where = f"{name}#{index} {recorded['method']} {recorded['path']}"
             interaction = substitute(recorded, mapping)
             answer = session.request(
                 interaction["method"],
@@ -150,6 +151,13 @@ def test_recorded_interaction_replays_with_the_same_status_and_shape(recording: 
             expected = substitute(recorded["response_body"], mapping)
             assert_same_shape(expected, body, where, ordered)
     session.close()
+
+
+@pytest.mark.parametrize("recording", FILES, ids=lambda p: p.stem)
+def test_recorded_interaction_replays_with_the_same_status_and_shape(recording: Path):
+    interactions = json.loads(recording.read_text())["interactions"]
+    ordered = recording.name not in KEYS_REORDERED_BY_RECORDER
+    replay(recording.name, interactions, replay_seed(*recorded_author(interactions)), ordered)
 
 
 def test_the_replay_covers_every_recorded_status():

@@ -18,6 +18,7 @@ def test_the_default_seed_file_is_the_default_world():
         "hub",
         "hub-readonly",
         "payments",
+        "payments-sa",
         "search",
         "edge",
         "eu",

@@ -6,7 +6,7 @@ Field names are the API's own so code reads next to the Datadog docs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -26,6 +26,9 @@ class Connection:
     sink_org_name: str | None = None
     created_by_id: str | None = None
     created_by_name: str | None = None
+    # Who created it, from the listing's `included` entry (None when Datadog sent none: a
+    # create or PATCH answer). Not compared: a record's identity is the connection's.
+    creator: Creator | None = field(default=None, compare=False)
 
     @classmethod
     def from_api(
@@ -33,10 +36,8 @@ class Connection:
     ) -> Connection:
         """Build from one `org_connection` object; names come from its relationships, else from
         the list response's `included` array of `orgs`/`users` objects."""
-        names = {
-            (item.get("type"), item.get("id")): (item.get("attributes") or {}).get("name")
-            for item in included or ()
-        }
+        entries = {(item.get("type"), item.get("id")): item for item in included or ()}
+        names = {key: (item.get("attributes") or {}).get("name") for key, item in entries.items()}
         rels = obj.get("relationships") or {}
 
         def ref(rel: str) -> tuple[str | None, str | None]:
@@ -58,7 +59,46 @@ class Connection:
             sink_org_name=sink_name,
             created_by_id=user_id,
             created_by_name=user_name,
+            creator=Creator.from_included(entries.get(("users", user_id))),
         )
+
+
+@dataclass(frozen=True)
+class Creator:
+    """The user who created a connection, as a listing's `included` entry describes them: a
+    person or a service account, and whether Datadog has disabled them. Datadog deletes the
+    connections a user created when the user is deactivated, so this is what says whether a
+    connection outlives a person (read at no extra call)."""
+
+    id: str
+    name: str | None
+    handle: str | None
+    email: str | None
+    service_account: bool
+    disabled: bool
+    status: str | None
+
+    @classmethod
+    def from_included(cls, entry: Mapping[str, Any] | None) -> Creator | None:
+        if not entry or not entry.get("id"):
+            return None
+        attrs = entry.get("attributes") or {}
+        return cls(
+            id=str(entry["id"]),
+            name=attrs.get("name"),
+            handle=attrs.get("handle"),
+            email=attrs.get("email"),
+            service_account=bool(attrs.get("service_account")),
+            disabled=bool(attrs.get("disabled")) or attrs.get("status") == "Disabled",
+            status=attrs.get("status"),
+        )
+
+    @property
+    def label(self) -> str:
+        """`Pat Payments (pat@acme.example)`: what a report calls them."""
+        if self.name and self.handle and self.name != self.handle:
+            return f"{self.name} ({self.handle})"
+        return self.name or self.handle or self.id
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ API_URL = "datadog:apiUrl"
 # Ours.
 ORGS = f"{NAMESPACE}:orgs"  # key pairs by name: {name: {apiKey, appKey, apiUrl}} (secret)
 ORG_UUIDS = f"{NAMESPACE}:orgUuids"  # names for org UUIDs: {name: uuid}
+ORG_FACTS = f"{NAMESPACE}:orgFacts"  # plan, site, account, hipaa per org (config/org_facts.py)
 CONNECTIONS = f"{NAMESPACE}:connections"  # the stack program's connections
 ACCESS = f"{NAMESPACE}:access"  # the stack program's restriction policies
 DASHBOARDS = f"{NAMESPACE}:dashboards"  # the stack program's dashboards

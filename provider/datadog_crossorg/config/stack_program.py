@@ -1,13 +1,14 @@
 """Read the stack program's declarative config into declarations, with clear errors.
 
 `read_stack_program` reads every key of it once (`keys.ORG_UUIDS`, `CONNECTIONS`, `ACCESS`,
-`DASHBOARDS`, `NOTEBOOKS`), from the program's `pulumi.Config`, a stack file or `pulumi config --json`. Kept out
+`DASHBOARDS`, `NOTEBOOKS`, `ORG_FACTS`), from the program's `pulumi.Config`, a stack file or `pulumi config --json`. Kept out
 of `stacks/__main__.py` so the rules are importable and tested; deep validation of each field
 (UUID format, types) stays in `rules.connections.check_inputs`, which runs at preview as Check.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from datadog_crossorg.config import keys
+from datadog_crossorg.config.org_facts import OrgFacts, OrgFactsError, org_facts_from
 
 _KEYS = {"name", "org", "sink", "sink_org_id", "types", "connection_types", "adopt"}
 
@@ -174,6 +176,7 @@ class StackProgram:
     access: list[AccessDecl]
     dashboards: Any
     notebooks: Any
+    org_facts: Mapping[str, OrgFacts] = dataclasses.field(default_factory=dict)  # ORG_FACTS
 
 
 def read_stack_program(get: Callable[[str], Any]) -> StackProgram:
@@ -194,8 +197,17 @@ def read_stack_program(get: Callable[[str], Any]) -> StackProgram:
         raise StackConfigError(f"{keys.ORG_UUIDS} must map names to org UUIDs")
     connections = connection_specs(structured(keys.CONNECTIONS) or [], org_uuids)
     access = access_specs(structured(keys.ACCESS), {c.name for c in connections})
+    try:
+        facts = org_facts_from(structured(keys.ORG_FACTS), org_uuids)
+    except OrgFactsError as error:
+        raise StackConfigError(str(error)) from None
     return StackProgram(
-        org_uuids, connections, access, structured(keys.DASHBOARDS), structured(keys.NOTEBOOKS)
+        org_uuids,
+        connections,
+        access,
+        structured(keys.DASHBOARDS),
+        structured(keys.NOTEBOOKS),
+        facts,
     )
 
 

@@ -57,6 +57,15 @@ class Org:
     description: str | None
     billing_type: str
     settings: dict[str, Any] = field(default_factory=dict, compare=False)
+    # What a listing's `included` org entry carries (recorded by Terraform's provider).
+    sharing: str = "all_private"
+    url: str | None = None
+    disabled: bool = False
+    created_at: str | None = None  # None: derived from `created`
+    modified_at: str | None = None
+    # HIPAA-enabled: the product docs warn that its connections may share PHI with the sink;
+    # Datadog does not refuse them (the docs say so), so neither does the emulator.
+    hipaa: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,18 @@ class User:
     keys_revoked: bool = False
     roles: tuple[str, ...] = ()  # role ids
     teams: tuple[str, ...] = ()  # team ids
+    # What a listing's `included` user entry carries besides name and handle (recorded).
+    email: str | None = None  # None: the handle (Datadog's handles are email addresses)
+    service_account: bool = False
+    title: str | None = None
+    verified: bool = True
+    created_at: str = "2025-01-01T00:00:00.000000+00:00"
+    modified_at: str | None = None
+
+    @property
+    def status(self) -> str:
+        """`Active` or `Disabled`, as Datadog's user entries say."""
+        return "Active" if self.active else "Disabled"
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from datadog_crossorg.emulator.model import (
     World,
     require,
 )
+from datadog_crossorg.emulator.people import org_attributes, user_attributes
 
 READ = "org_connections_read"
 WRITE = "org_connections_write"
@@ -60,17 +61,23 @@ def render(world: World, conn: Connection, *, names: bool = True) -> dict[str, A
 
 
 def _included(world: World, conns: list[Connection]) -> list[dict[str, Any]]:
-    """The undocumented `included` array of real non-empty lists: each org and user once."""
+    """The undocumented `included` array of real non-empty lists: each org and user once, in
+    the order the recordings show (orgs of each connection, then its creator), with every
+    attribute Datadog sends (see `people`)."""
     seen: dict[tuple[str, str], dict[str, Any]] = {}
     for conn in conns:
-        for kind, ident, name in (
-            ("orgs", conn.source_uuid, world.org(conn.source_uuid).name),
-            ("orgs", conn.sink_uuid, world.org(conn.sink_uuid).name),
-            ("users", conn.created_by, world.users[conn.created_by].name),
+        for kind, ident in (
+            ("orgs", conn.source_uuid),
+            ("orgs", conn.sink_uuid),
+            ("users", conn.created_by),
         ):
-            seen.setdefault(
-                (kind, ident), {"type": kind, "id": ident, "attributes": {"name": name}}
-            )
+            if (kind, ident) not in seen:
+                attributes = (
+                    org_attributes(world.org(ident))
+                    if kind == "orgs"
+                    else user_attributes(world.users[ident])
+                )
+                seen[(kind, ident)] = {"type": kind, "id": ident, "attributes": attributes}
     return list(seen.values())
 
 

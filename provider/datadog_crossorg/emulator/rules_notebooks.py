@@ -19,7 +19,6 @@ notebooks.
 from __future__ import annotations
 
 import copy
-import hashlib
 import re
 import string
 from collections.abc import Callable, Collection
@@ -29,6 +28,7 @@ from typing import Any
 
 from datadog_crossorg.emulator.errors import BadRequest, NotFound
 from datadog_crossorg.emulator.model import KeyPair, Notebook, Org, User, World, require
+from datadog_crossorg.emulator.people import author_of
 from datadog_crossorg.emulator.rules_dashboards import paging_param, validate_cross_org
 
 READ = "notebooks_read"
@@ -228,21 +228,6 @@ def _stored(
     attributes["modified"] = modified
     attributes["created"] = created
     return attributes
-
-
-def author_of(user: User) -> dict[str, Any]:
-    """The `author` object as recorded; Datadog's handles are email addresses."""
-    digest = hashlib.md5(user.handle.strip().lower().encode(), usedforsecurity=False).hexdigest()
-    return {
-        "name": user.name,
-        "handle": user.handle,
-        "email": user.handle,
-        "icon": f"https://secure.gravatar.com/avatar/{digest}?s=48&d=retro",
-        "title": None,
-        "verified": True,
-        "disabled": not user.active,
-        "status": "Active" if user.active else "Disabled",
-    }
 
 
 def _data(world: World, notebook: Notebook, include_cells: bool = True) -> dict[str, Any]:

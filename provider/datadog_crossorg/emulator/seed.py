@@ -183,6 +183,12 @@ def _add_org(world: World, account: str, index: int, spec: Any) -> None:
         # The first org of an account is its parent unless the seed says otherwise.
         billing_type=str(billing.get("type") or ("parent" if index == 0 else "child")),
         settings=dict(spec.get("settings") or {}),
+        sharing=str(spec.get("sharing", "all_private")),
+        url=spec.get("url"),
+        disabled=_flag(spec, "disabled", f"org {name!r}"),
+        created_at=spec.get("created_at"),
+        modified_at=spec.get("modified_at"),
+        hipaa=_flag(spec, "hipaa", f"org {name!r}"),
     )
     world.orgs[org.uuid] = org
     for role in spec.get("roles") or []:
@@ -245,7 +251,20 @@ def _add_user(world: World, org: Org, spec: Any) -> None:
         keys_revoked=bool(spec.get("keys_revoked", False)),
         roles=_members(world, org, spec.get("roles") or [], "roles", f"user {handle!r}"),
         teams=_members(world, org, spec.get("teams") or [], "teams", f"user {handle!r}"),
+        email=spec.get("email"),
+        service_account=_flag(spec, "service_account", f"user {handle!r}"),
+        title=spec.get("title"),
+        verified=bool(spec.get("verified", True)),
+        created_at=str(spec.get("created_at") or "2025-01-01T00:00:00.000000+00:00"),
+        modified_at=spec.get("modified_at"),
     )
+
+
+def _flag(spec: dict[str, Any], key: str, what: str) -> bool:
+    """An optional true/false field (default false), refused when it is anything else."""
+    value = spec.get(key, False)
+    _need(isinstance(value, bool), f"{what}: {key} must be true or false, not {value!r}")
+    return value
 
 
 def _user_of(world: World, org: Org, handle_or_id: Any, what: str) -> User:
@@ -483,6 +502,12 @@ def _dump_org(world: World, org: Org) -> dict[str, Any]:
         "description": org.description,
         "billing": {"type": org.billing_type},
         "settings": copy.deepcopy(org.settings),
+        "sharing": org.sharing,
+        "url": org.url,
+        "disabled": org.disabled,
+        "created_at": org.created_at,
+        "modified_at": org.modified_at,
+        "hipaa": org.hipaa,
         "roles": [
             {"id": r.id, "name": r.name} for r in world.roles.values() if r.org_uuid == org.uuid
         ],
@@ -500,6 +525,12 @@ def _dump_org(world: World, org: Org) -> dict[str, Any]:
                 "keys_revoked": u.keys_revoked,
                 "roles": list(u.roles),
                 "teams": list(u.teams),
+                "email": u.email,
+                "service_account": u.service_account,
+                "title": u.title,
+                "verified": u.verified,
+                "created_at": u.created_at,
+                "modified_at": u.modified_at,
             }
             for u in users
         ],
