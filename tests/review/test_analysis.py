@@ -173,8 +173,15 @@ def test_a_stack_without_our_resources_reads_as_empty() -> None:
 
 def test_unknown_markers_are_never_taken_for_org_ids() -> None:
     document = json.loads(fixture_text("demo-create"))
+    marker = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # Pulumi's unknown, a UUID in shape
+    for step in document["steps"]:
+        if step["urn"].endswith("OrgConnection::payments-to-hub"):
+            step["newState"]["inputs"]["sink_org_id"] = marker  # another resource's output
+
     result = review(read(document))
 
-    marker = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
     orgs = {o for f in result.flows for o in (f.flow.source_org_id, f.flow.sink_org_id)}
     assert marker not in orgs
+    unknown_sink = [f for f in result.flows if f.flow.sink_org_id is None]
+    assert unknown_sink and all(f.status == STARTS for f in unknown_sink)
+    assert all("sink org not known until up" in f.note for f in unknown_sink)
