@@ -138,7 +138,7 @@ def test_narrowing_types_breaks_the_stack_notebook_and_hand_made_documents(
         ("dashboard", "Payments errors", "err"),
         ("notebook", "Payments tests", "t"),
         ("notebook", "Payments CI", "ci"),
-    }
+    }, json.dumps(document, indent=1)
     found = next(
         b for b in document["breaks"] if b["query"]["name"] == "ci" and b["where"] == "live"
     )
@@ -152,7 +152,8 @@ def test_narrowing_types_breaks_the_stack_notebook_and_hand_made_documents(
         in markdown.stdout
     )
     assert 'o7bd471e8 -->|"narrowed: metrics; - logs"| oba11379d' in markdown.stdout
-    assert table.returncode == 0 and "payments-ci" in table.stdout
+    assert table.returncode == 0 and "payments-to-hub" in table.stdout
+    assert "What breaks in the stack" in table.stdout
 
 
 def test_deleting_a_connection_breaks_a_hand_made_dashboard(
