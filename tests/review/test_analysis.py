@@ -94,7 +94,18 @@ def test_a_new_stack_starts_flows_whose_source_is_not_known_and_restricts_access
     assert all("source org not known until up" in f.note for f in starts)
     edit = [a for a in result.access if a.relation == EDIT]
     assert edit and all(a.before == (EVERYONE,) and a.lost == (EVERYONE_ELSE,) for a in edit)
+    assert {a.resource: a.key_pair for a in edit} == {
+        "payments-to-hub-access-payments": "payments",
+        "payments-to-hub-access-default": "default",
+    }
     assert result.breaks == ()
+    # the documents are resolved from connection outputs not known yet: said, not judged
+    unjudged = [n for n in result.notes if "not judged" in n]
+    assert sorted(n.split(":")[0] for n in unjudged) == [
+        "ci-health",
+        "fleet-overview",
+        "search-audit",
+    ]
 
 
 def test_without_show_sames_and_replacement_steps_the_review_says_what_it_cannot_see() -> None:

@@ -90,6 +90,7 @@ class AccessChange:
     after: tuple[str, ...] | None  # None: not known at preview
     gained: tuple[str, ...]
     lost: tuple[str, ...]
+    key_pair: str = "default"  # whose keys set the policy: a key-pair name or provider instance
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,18 @@ def _key_pair(resource: Resource) -> Any:
     ):
         return ("key-pair", None)
     return key_pair
+
+
+def _key_pair_label(resource: Resource) -> str:
+    """A key pair as a reviewer knows it: its name under datadog-crossorg:orgs, `default`, or a
+    native provider instance's name."""
+    key_pair = resource.key_pair
+    if key_pair is None:
+        return "not known at preview"
+    kind, value = key_pair
+    if kind == "provider":
+        return f"provider {value.rsplit('::', 1)[-1]}" if value else "default provider"
+    return value or "default"
 
 
 def _org(value: Any) -> str | None:
@@ -412,6 +425,7 @@ def access_changes(
                     tuple(sorted(will)) if will is not None else None,
                     gained,
                     lost,
+                    key_pair=_key_pair_label(resource),
                 )
             )
     return found
@@ -483,11 +497,15 @@ def _side(
 
 
 # -- documents and what breaks ---------------------------------------------------------------
-def stack_documents(preview: Preview, orgs: Orgs) -> tuple[list[Document], dict[str, str]]:
+def stack_documents(
+    preview: Preview, orgs: Orgs
+) -> tuple[list[Document], dict[str, str], list[str]]:
     """The stack's dashboards and notebooks after the change (deleted ones left out); a document
-    whose new content is not known at preview is read as it is now, with a note saying so."""
+    whose new content is not known at preview is read as it is now, with a note saying so; the
+    names of new ones whose content is not known at all (not judged)."""
     documents: list[Document] = []
     notes: dict[str, str] = {}  # by resource name
+    unjudged: list[str] = []
     for resource in preview.documents:
         if resource.after is None:
             continue
@@ -497,12 +515,13 @@ def stack_documents(preview: Preview, orgs: Orgs) -> tuple[list[Document], dict[
             content = _content(resource, resource.before)
             note = "its new JSON is not known at preview: judged as it is now"
         if content is None:
+            unjudged.append(resource.name)
             continue
         document = _document(resource, content, _document_org(resource, preview, orgs))
         documents.append(document)
         if note:
             notes[resource.name] = note
-    return documents, notes
+    return documents, notes, unjudged
 
 
 def _content(resource: Resource, state: State) -> Any:
@@ -568,7 +587,7 @@ def review(preview: Preview) -> Review:
     orgs = Orgs(preview)
     connections = connection_changes(preview, orgs)
     flows = flow_changes(connections)
-    documents, doc_notes = stack_documents(preview, orgs)
+    documents, doc_notes, unjudged = stack_documents(preview, orgs)
     breaks = breaks_of(FlowIndex(documents), flows, doc_notes)
     return Review(
         connections=tuple(connections),
@@ -577,7 +596,16 @@ def review(preview: Preview) -> Review:
         breaks=tuple(breaks),
         documents=tuple(documents),
         org_names=dict(_config_names(preview.config), **orgs.names),
-        notes=tuple(_notes(preview)),
+        notes=tuple(
+            [
+                *_notes(preview),
+                *(
+                    f"{name}: a new dashboard or notebook whose JSON is not known at preview "
+                    "(it is resolved from outputs not known yet): not judged"
+                    for name in unjudged
+                ),
+            ]
+        ),
         key_pair_orgs={
             pair[1]: org for pair, org in orgs.by_key_pair.items() if pair[0] == "key-pair"
         },

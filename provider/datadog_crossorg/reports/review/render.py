@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -106,7 +108,7 @@ def access_rows(review: Review, labels: Labels) -> list[list[str]]:
             a.connection,
             f"{labels.org(a.org_id)}{f' ({a.side})' if a.side else ''}"
             if a.org_id
-            else (a.side or "not known"),
+            else f"org of key pair {a.key_pair} (not known at preview)",
             a.relation,
             ", ".join(a.gained) or "-",
             ", ".join(a.lost) or "-",
@@ -280,6 +282,8 @@ def table(review: Review, width: int | None = None) -> str:
 
     labels = Labels(review.org_names)
     buffer = io.StringIO()
+    if width is None and sys.stdout.isatty():
+        width = shutil.get_terminal_size().columns
     console = Console(file=buffer, width=width or 160, force_terminal=False, color_system=None)
     console.print(f"Cross-org review: {summary_line(review)}")
     sections = [
@@ -388,6 +392,7 @@ def _access_json(a: AccessChange) -> dict[str, Any]:
         "org_id": a.org_id,
         "side": a.side,
         "relation": a.relation,
+        "key_pair": a.key_pair,
         "before": list(a.before),
         "after": list(a.after) if a.after is not None else None,
         "gained": list(a.gained),
