@@ -321,3 +321,33 @@ def test_live_when_datadog_refuses_exits_1(
 
     assert code == 1 and out == "" and "Traceback" not in err
     assert "not-the-hub-app-key" not in err
+
+
+def test_stack_without_a_pulumi_cli_on_path_exits_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pulumi here
+
+    code, out, err = run(capsys, "--stack", "prod")
+
+    assert code == 2 and out == ""
+    assert (
+        err == "crossorg review: no `pulumi` on PATH: install the Pulumi CLI, or use --from FILE\n"
+    )
+
+
+def test_stack_whose_preview_prints_no_json_exits_2_with_its_last_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake = tmp_path / "pulumi"  # a CLI that fails before any JSON, as with no such stack
+    fake.write_text("#!/bin/sh\necho 'error: no stack named prod found' >&2\nexit 255\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+    code, _, err = run(capsys, "--stack", "prod", "--cwd", str(tmp_path))
+
+    assert code == 2
+    assert err == (
+        "crossorg review: pulumi preview on stack prod failed (exit 255): "
+        "error: no stack named prod found\n"
+    )
