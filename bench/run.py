@@ -22,6 +22,8 @@ does. Tables (see bench/README.md for how to read them):
                             per resource (listingCacheSeconds 0) measured side by side
   (g) fleet audit           `crossorg connections audit` of 200 orgs and 2,000 connections: calls
                             by kind and wall time against the minimum (bench/audit_scale.py)
+  (h) review --live         `crossorg review --live` over 500 dashboards and 100 notebooks in the
+                            hub, one connection narrowed: calls and wall time vs the minimum
   targets                   each figure of issues 5 and 11 against its target, met or missed
 
 The per-resource refresh of 2000 connections under the limit is run, not computed: it needs 20
@@ -41,6 +43,7 @@ from audit_scale import run as run_audit
 from import_cost import BASELINE, SUBJECT, import_table, measure_imports
 from lifecycle import PhaseResult, lifecycle_table, limited_table, run_lifecycle
 from refresh_scale import MODES, RefreshRow, refresh_table, run_refresh, run_spokes_refresh
+from review_live import run as run_review_live
 from rich.console import Console
 from rich.table import Table
 from scale import limit_minimum
@@ -53,11 +56,12 @@ class Settings:
     refresh_sizes: tuple[int, ...]
     rate_limit: tuple[int, int]  # calls per seconds, per org
     latency: float
+    review_documents: tuple[int, int] = (500, 100)  # dashboards, notebooks in the hub
 
 
 FULL = Settings(9, (10, 100, 500), (10, 100, 500, 2000), (100, 10), 0.05)
 # The quick run keeps the shape with a small limit, so pacing still has windows to wait for.
-QUICK = Settings(3, (10, 80), (10, 100), (30, 5), 0.05)
+QUICK = Settings(3, (10, 80), (10, 100), (30, 5), 0.05, (100, 20))
 
 
 def main(argv: list[str]) -> int:
@@ -90,6 +94,7 @@ def main(argv: list[str]) -> int:
         ]
     ]
     show(refresh_table(rows))
+    show(run_review_live(*settings.review_documents))
 
     fleet = (20, 200) if args.quick else (200, 2000)
     show(audit_table(run_audit(*fleet), *fleet))

@@ -173,6 +173,7 @@ def test_pack_served_to_the_cli_reports_the_violation_a_user_sees(
     assert [p.name for p in info.policies] == [
         "cross-org-query-uuids",
         "cross-org-source-connected",
+        "cross-org-flow-still-read",  # opt-in: disabled unless the pack's config enables it
     ]
     assert [(d.policyName, d.enforcementLevel) for d in answer.diagnostics] == [
         ("cross-org-query-uuids", analyzer_pb2.MANDATORY)

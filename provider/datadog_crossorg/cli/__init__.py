@@ -10,6 +10,7 @@ inside the commands so `crossorg --help` stays instant.
     crossorg dashboards export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
     crossorg notebooks export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
     crossorg plugin build [-o DIR] | schema [-o FILE] [--check]
+    crossorg review --from FILE|- | --stack NAME [--format table|markdown|json] [--live] [--fail-on-break]
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from datadog_crossorg.cli import (
     emulator_cmd,
     notebooks_cmd,
     plugin_cmd,
+    review_cmd,
 )
 
-GROUPS = (emulator_cmd, connections_cmd, dashboards_cmd, notebooks_cmd, plugin_cmd)
+GROUPS = (emulator_cmd, connections_cmd, dashboards_cmd, notebooks_cmd, plugin_cmd, review_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -454,6 +454,16 @@ class Flow:
         )
 
 
+def may_carry(link: Link, flow: Flow) -> bool:
+    """The connection may carry the flow: every field known on both sides agrees (an unknown
+    source, sink or type list may be anything, but known types without the flow's rule it out)."""
+    return Flow(link.source_org_id, link.sink_org_id, None).matches(flow) and (
+        link.connection_types is None
+        or flow.connection_type is None
+        or flow.connection_type in link.connection_types
+    )
+
+
 def flows_of(source_org_id: Any, sink_org_id: Any, connection_types: Any) -> list[Flow]:
     """The flows a connection carries, one per type, sorted; unknown values become None (types
     not known at all give one flow of unknown type)."""
