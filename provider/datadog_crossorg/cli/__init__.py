@@ -42,7 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # Unknown options are refused by the (sub)command they were given to, with its own usage:
+    # argparse would hand them up to the top-level parser, whose usage names no option.
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     command = getattr(args, "func", None)
     if command is None:
         parser.print_help()
