@@ -306,6 +306,8 @@ class Transport:
             what = "no answer within the read timeout"
         elif never_sent:
             what = f"could not connect to {self.base_url} ({_os_error_text(reason)})"
+        elif isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            what = "the answer broke off midway"  # its raw text quotes what arrived: not shown
         elif isinstance(exc, requests.exceptions.SSLError):
             what = "TLS failed (check the URL and the certificate store)"
         else:

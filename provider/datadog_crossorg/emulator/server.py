@@ -434,8 +434,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             with contextlib.suppress(OSError):
                 if drop.partial is not None:
-                    self._send(drop.partial, truncated=True)
-                    self.wfile.flush()
+                    self._send_broken(drop.partial)
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
         except Exception:  # a bug in the emulator: say so on stderr, answer like Datadog would
@@ -623,14 +622,25 @@ class Handler(BaseHTTPRequestHandler):
             return None
         return Reply(fault.status, fault.response_body(api_key, app_key), fault.headers or {})
 
-    def _send(self, reply: Reply, *, truncated: bool = False) -> None:
-        """Write the answer; `truncated` announces more body than is sent (a drop mid-answer)."""
+    def _send_broken(self, reply: Reply) -> None:
+        """The start of a chunked answer whose first chunk-size line is the body itself: what a
+        client reads from a server that breaks down mid-answer (its parser quotes the line)."""
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(json.dumps(reply.body).encode() + b"\r\n")
+        self.wfile.flush()
+
+    def _send(self, reply: Reply) -> None:
         no_body = reply.status == 204
         payload = b"" if no_body else json.dumps(reply.body).encode()
         self.send_response(reply.status)
         if not no_body:
             self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(payload) + (1024 if truncated else 0)))
+        self.send_header("Content-Length", str(len(payload)))
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.end_headers()
