@@ -245,10 +245,18 @@ class Transport:
         """Send one call (with retries) and return its JSON body (or the body's `key` member),
         or raise a typed DatadogError."""
         now = time.monotonic()
-        call = _Call(method, path, now, now + self.deadline, partial(self._pacer.observe, path))
-        waited = self._pacer.acquire(path, call.deadline_at)
-        if waited:
-            log.info("%s %s: waited %.2fs for the rate-limit window", method, path, waited)
+        grant = self._pacer.acquire(path, now + self.deadline)
+        if grant.waited:
+            log.info("%s %s: waited %.2fs for the rate-limit window", method, path, grant.waited)
+        observe = partial(self._pacer.observe, path, grant=grant)
+        call = _Call(method, path, now, now + self.deadline, observe)
+        try:
+            return self._request(call, params=params, json=json, key=key)
+        finally:
+            self._pacer.done(grant)
+
+    def _request(self, call: _Call, *, params: Any, json: Any, key: str | None) -> Any:
+        method, path = call.method, call.path
         timeout = _DeadlineTimeout(self.connect_timeout, self.read_timeout, call.deadline_at)
         failure: DatadogError | None = None
         token = _CALL.set(call)
