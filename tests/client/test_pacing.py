@@ -124,14 +124,23 @@ def test_the_budget_renews_at_datadogs_window_boundary_not_a_period_after_an_ans
     assert [paced(pacer) for _ in range(4)] == [True, True, True, False]
 
 
-def test_no_budget_is_handed_out_at_a_windows_edges() -> None:
+def test_a_binding_budget_is_not_handed_out_at_a_windows_edges() -> None:
+    # given: a window of three with one call left (binding)
     clock = Clock(1000.5)
     pacer = OrgPacer(clock)
-    pacer.observe(CONNECTIONS, one_second_window(3))
-    for edge in (1000.99, 1001.01):  # a call sent now may be counted in either window
+    pacer.observe(CONNECTIONS, one_second_window(1))
+    # then: a call sent at either edge may be counted in either window: it waits
+    for edge in (1000.99, 1001.01):
         clock.now = edge
         assert not paced(pacer)
     clock.now = 1001.2
+    assert paced(pacer)
+
+
+def test_a_budget_far_from_spent_is_handed_out_at_the_edges_too() -> None:
+    clock = Clock(1000.99)
+    pacer = OrgPacer(clock)
+    pacer.observe(CONNECTIONS, one_second_window(3))  # nothing spent: no call needs to wait
     assert paced(pacer)
 
 

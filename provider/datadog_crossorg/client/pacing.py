@@ -9,8 +9,9 @@ key), since an API key belongs to one org. Other orgs have their own pacer and a
 
 The pacer keeps to Datadog's own windows, not to the moments answers happen to arrive (on a busy
 machine those drift, and a budget timed from them straddles two of Datadog's windows):
-- a call takes one unit of its group's budget for the current calendar window before it is sent,
-  and none is handed out within `MARGIN` of a window's edges (clocks a little apart);
+- a call takes one unit of its group's budget for the current calendar window before it is sent;
+  once half the budget is spent, none is handed out within `MARGIN` of a window's edges (a call
+  sent then may be counted on either side, and our clock may be a little off Datadog's);
 - a call that is still unanswered when a window ends may be counted in the next one, so each new
   window's budget starts without the calls in flight from earlier windows, and without the ones
   answered after the boundary;
@@ -102,7 +103,8 @@ class OrgPacer:
                 now = self._clock()
                 window = math.floor(now / budget.period)
                 into = now - window * budget.period
-                if MARGIN <= into < budget.period - MARGIN:
+                at_edge = not MARGIN <= into < budget.period - MARGIN
+                if not at_edge or budget.remaining * 2 > budget.limit:  # edges matter if binding
                     if budget.window != window:
                         self._open(budget, window)
                     if budget.remaining > 0:
