@@ -6,6 +6,7 @@ place a user's mistake becomes a line on stderr and an exit code. Heavy modules 
 inside the commands so `crossorg --help` stays instant.
 
     crossorg emulator [--host 127.0.0.1] [--port 18126] [--seed FILE] [--state FILE] [--rate-limit ...]
+                      [--latency SECONDS] [--fault JSON ...]
     crossorg connections list [--org NAME ...] [--config FILE] [--json]; graph; verify; import-file
     crossorg dashboards export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
     crossorg notebooks export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
