@@ -182,3 +182,70 @@ def test_errors_survive_pickling_with_their_fields(closed_port: int) -> None:
         "POST",
         CONNECTIONS,
     )
+
+
+# -- keys a misbehaving Datadog echoes back never reach an error ----------------------------------
+def _exceptions_in(exc: BaseException | None) -> list[BaseException]:
+    """The error and everything it drags along: cause, context, and exceptions in its fields."""
+    seen: list[BaseException] = []
+    while exc is not None and exc not in seen:
+        seen.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    return seen
+
+
+def assert_no_key_anywhere(exc: BaseException, keys, log_text: str) -> None:
+    assert_keyless(exc, keys, log_text)
+    for inner in _exceptions_in(exc):
+        dragged = repr(vars(inner)) + repr(
+            getattr(inner, "request", None) and inner.request.headers
+        )
+        for key in keys:
+            assert key not in dragged
+
+
+@pytest.mark.parametrize(
+    ("method", "status", "cls"),
+    [("POST", 400, Invalid), ("POST", 404, NotFound), ("GET", 503, Unavailable)],
+    ids=["invalid", "not-found", "unavailable-after-retries"],
+)
+def test_keys_echoed_in_an_error_answer_are_scrubbed_from_the_error(
+    datadog_emulator, client_for, hub_keys, caplog, method: str, status: int, cls: type
+) -> None:
+    # given: Datadog answers an error whose texts repeat the request's keys
+    datadog_emulator.add_fault(
+        Fault("status", method=method, path=CONNECTIONS, status=status, echo_keys=True, times=None)
+    )
+    hub = client_for("hub", deadline=1.0, backoff_factor=0.01)
+    # when
+    with caplog.at_level(logging.DEBUG), pytest.raises(DatadogError) as caught:
+        if method == "POST":
+            hub.create_connection(datadog_emulator.org_uuid("payments"), ["logs"])
+        else:
+            hub.list_connections()
+    # then: the echo arrived, as Datadog's text, with both keys replaced
+    err = caught.value
+    assert type(err) is cls and err.status == status
+    assert err.errors[-1] == "request with DD-API-KEY *** and DD-APPLICATION-KEY ***"
+    assert_no_key_anywhere(err, hub_keys, caplog.text)
+
+
+@pytest.mark.parametrize("kind", ["drop", "commit_then_drop"])
+def test_keys_echoed_in_an_answer_cut_off_midway_never_reach_the_error(
+    datadog_emulator, client_for, hub_keys, caplog, kind: str
+) -> None:
+    # given: every answer starts echoing the keys and the connection drops mid-answer
+    datadog_emulator.add_fault(
+        Fault(kind, path=CONNECTIONS, status=500, echo_keys=True, times=None)
+    )
+    hub = client_for("hub", deadline=1.0, backoff_factor=0.01)
+    # when: a GET (retried) and a POST (never repeated) meet it
+    for call in (
+        hub.list_connections,
+        lambda: hub.create_connection(datadog_emulator.org_uuid("payments"), ["logs"]),
+    ):
+        with caplog.at_level(logging.DEBUG), pytest.raises(Unavailable) as caught:
+            call()
+        # then: a transport failure, ambiguous, with no key in it or in what it drags along
+        assert caught.value.ambiguous and caught.value.status is None
+        assert_no_key_anywhere(caught.value, hub_keys, caplog.text)

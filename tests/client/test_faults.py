@@ -246,3 +246,31 @@ def test_connection_refused_is_unavailable_and_certainly_not_applied(
     assert "not sent" in str(caught.value)
     assert re.search(r"after [2-9] attempt", str(caught.value))  # retried, even a POST
     assert elapsed <= deadline + 0.4
+
+
+# -- how long a 429 is waited out, per header (recorded through the client's `pause`) ----------
+JITTER = 0.25  # transport.RATE_LIMIT_JITTER: added at random to a header's wait
+
+
+@pytest.mark.parametrize(
+    ("headers", "low", "high"),
+    [
+        ({"X-RateLimit-Reset": "3"}, 3.0, 3.0 + JITTER),
+        ({"Retry-After": "2"}, 2.0, 2.0 + JITTER),
+        ({"X-RateLimit-Reset": "4", "Retry-After": "1"}, 4.0, 4.0 + JITTER),  # Datadog's wins
+        ({}, 0.5, 0.5),  # neither: one backoff step (backoff_factor), never at once
+    ],
+    ids=["reset", "retry-after", "both", "neither"],
+)
+def test_a_429_is_waited_out_for_the_time_its_headers_ask(
+    datadog_emulator, client_for, headers: dict, low: float, high: float
+) -> None:
+    # given: one 429 carrying exactly these headers, and a client that records its waits
+    datadog_emulator.add_fault(Fault("status", path=CONNECTIONS, status=429, headers=headers))
+    waits: list[float] = []
+    hub = client_for("hub", deadline=30, backoff_factor=0.5, pause=waits.append)
+    # when
+    assert hub.list_connections() == []
+    # then: one wait, as long as the header asked (plus jitter), then the call went through
+    assert len(waits) == 1 and low <= waits[0] <= high, waits
+    assert [r.status for r in datadog_emulator.requests][-2:] == [429, 200]

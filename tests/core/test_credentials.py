@@ -76,3 +76,79 @@ def test_client_limits_come_from_stack_config_and_bad_ones_are_named() -> None:
     assert options({}) == {}
     with pytest.raises(SettingsError, match=r"requestDeadline '-1' must be a positive number"):
         options({"datadog-crossorg:requestDeadline": "-1"})
+
+
+# -- where a named pair without its own apiUrl goes (both ends of a connection share one site) --
+PAIR = {"apiKey": "named-api-key", "appKey": "named-app-key"}
+SITE_ENV = ("DATADOG_HOST", "DD_SITE")
+
+
+def _base_url_of(settings, org: str | None) -> str:
+    """Where the provider process's client for `org` sends its calls (no call is made)."""
+    from datadog_crossorg.process.provider_process import ProviderProcess
+
+    return ProviderProcess(settings).client(org).base_url
+
+
+@pytest.mark.parametrize(
+    ("stack", "env", "expected"),
+    [
+        ({"datadog:apiUrl": "datadoghq.eu"}, {"DD_SITE": "us3.datadoghq.com"}, "datadoghq.eu"),
+        ({}, {"DATADOG_HOST": "https://api.us5.datadoghq.com"}, "https://api.us5.datadoghq.com"),
+        ({}, {"DD_SITE": "ap1.datadoghq.com"}, "ap1.datadoghq.com"),
+        ({}, {}, "datadoghq.com"),
+    ],
+    ids=["stack-url", "DATADOG_HOST", "DD_SITE", "US1"],
+)
+def test_named_pair_without_url_uses_the_stacks_then_the_environments_then_us1(
+    stack: dict, env: dict, expected: str
+) -> None:
+    ring = KeyRing.from_config({**stack, "datadog-crossorg:orgs": {"payments": PAIR}}.get, env)
+    assert ring.resolve("payments").site == expected
+
+
+def test_named_pairs_own_url_wins_over_the_stacks() -> None:
+    orgs = {"payments": {**PAIR, "apiUrl": "ap2.datadoghq.com"}}
+    config = {"datadog:apiUrl": "datadoghq.eu", "datadog-crossorg:orgs": orgs}
+    ring = KeyRing.from_config(config.get, {"DD_SITE": "us3.datadoghq.com"})
+    assert ring.resolve("payments").site == "ap2.datadoghq.com"
+
+
+def test_dynamic_provider_calls_a_named_pair_on_the_stacks_site(monkeypatch) -> None:
+    from datadog_crossorg.config.settings import ProviderSettings
+
+    for name in SITE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    config = {"datadog:apiUrl": "datadoghq.eu", "datadog-crossorg:orgs": json.dumps({"p": PAIR})}
+    settings = ProviderSettings.from_stack_config(config.get)
+    assert _base_url_of(settings, "p") == "https://api.datadoghq.eu"
+    monkeypatch.setenv("DD_SITE", "us3.datadoghq.com")
+    settings = ProviderSettings.from_stack_config({"datadog-crossorg:orgs": {"p": PAIR}}.get)
+    assert _base_url_of(settings, "p") == "https://api.us3.datadoghq.com"
+
+
+@pytest.mark.parametrize(
+    ("api_url", "env", "expected"),
+    [
+        ("datadoghq.eu", {"DD_SITE": "us3.datadoghq.com"}, "https://api.datadoghq.eu"),
+        (None, {"DATADOG_HOST": "us5.datadoghq.com"}, "https://api.us5.datadoghq.com"),
+        (None, {}, "https://api.datadoghq.com"),
+    ],
+    ids=["provider-url", "environment", "US1"],
+)
+def test_native_provider_url_then_the_environment_then_us1(
+    monkeypatch, api_url: str | None, expected: str, env: dict
+) -> None:
+    """The native plugin has no named pairs: each provider instance is one org, and its own
+    `apiUrl` plays the stack's role."""
+    from datadog_crossorg.config.settings import ProviderSettings
+
+    for name in SITE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    config = {"apiKey": "native-api-key", "appKey": "native-app-key"}
+    if api_url:
+        config["apiUrl"] = api_url
+    settings = ProviderSettings.from_provider_config(config)
+    assert _base_url_of(settings, None) == expected

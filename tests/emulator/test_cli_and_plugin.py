@@ -121,3 +121,82 @@ def test_the_plugin_and_the_emulator_import_nothing_heavy_and_nothing_of_the_pro
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert run.stdout.strip() == "[]"
+
+
+# -- what `crossorg emulator` offers a new user: latency, faults, one-line mistakes -------------
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_faults_body() -> dict:
+    """The JSON block README gives for POST /_emulator/faults (under its marker comment)."""
+    text = README.read_text(encoding="utf-8")
+    block = text.split("<!-- emulator-faults-body -->", 1)[1].split("```json", 1)[1]
+    return json.loads(block.split("```", 1)[0])
+
+
+def test_emulator_help_offers_latency_and_fault_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["emulator", "--help"])
+    out = capsys.readouterr().out
+    assert "--latency SECONDS" in out and "--fault JSON" in out
+    assert "/_emulator/faults" in out
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "names"),
+    [
+        ("--rate-limit", "foo", "NAME=LIMIT/PERIOD"),
+        ("--rate-limit", "org_connections=x/10", "NAME=LIMIT/PERIOD"),
+        ("--latency", "soon", "number of seconds"),
+        ("--fault", '{"kind": "boom"}', "expected a JSON object"),
+        ("--fault", "status", "expected a JSON object"),
+    ],
+)
+def test_a_bad_emulator_option_ends_with_one_line_naming_option_value_and_form(
+    capsys, option: str, value: str, names: str
+):
+    with pytest.raises(SystemExit) as exited:
+        main(["emulator", option, value])
+    assert exited.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(f"crossorg emulator: error: argument {option}: {value!r}")
+    assert names in last
+    assert "invalid literal" not in last and "Traceback" not in last
+
+
+def test_readmes_faults_body_is_accepted_by_a_running_emulator(datadog_emulator, api):
+    body = readme_faults_body()
+    armed = requests.post(f"{datadog_emulator.url}/_emulator/faults", json=body, timeout=5)
+    assert armed.status_code == 200, armed.text
+    assert [f["kind"] for f in armed.json()["faults"]] == [f["kind"] for f in body["faults"]]
+    # and it acts as README says: the first POST answers 503 without applying
+    requests.delete(f"{datadog_emulator.url}/_emulator/faults", timeout=5)
+    requests.post(
+        f"{datadog_emulator.url}/_emulator/faults", json={"faults": body["faults"][:1]}, timeout=5
+    )
+    from tests.emulator.plain_http import CONNECTIONS, connection_body
+
+    payments = api("payments")
+    answer = payments.post(CONNECTIONS, json=connection_body(datadog_emulator.org_uuid("hub")))
+    assert answer.status_code == 503 and datadog_emulator.connections() == []
+
+
+def test_the_emulator_command_arms_latency_and_faults_at_start():
+    command = [sys.executable, "-m", "datadog_crossorg.cli", "emulator", "--port", "0"]
+    command += ["--latency", "0.3", "--fault", '{"kind": "status", "status": 503, "times": 1}']
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()
+        assert first.startswith("Datadog emulator listening on"), process.stderr.read()
+        url = first.split()[-1]
+        headers = {"DD-API-KEY": "emu-edge-api-key", "DD-APPLICATION-KEY": "emu-edge-app-key"}
+        answers = []
+        for _ in range(2):
+            answer = requests.get(f"{url}/api/v2/org_connections", headers=headers, timeout=5)
+            answers.append((answer.status_code, answer.elapsed.total_seconds() >= 0.3))
+        assert answers == [(503, True), (200, True)]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+        process.stderr.close()

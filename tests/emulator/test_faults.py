@@ -148,3 +148,39 @@ def test_faults_can_be_armed_and_cleared_over_http(datadog_emulator: Emulator, a
     assert refused.status_code == 400 and "explode" in refused.json()["errors"][0]
     unknown_field = requests.post(control, json={"faults": [{"kind": "drop", "x": 1}]}, timeout=5)
     assert unknown_field.status_code == 400
+
+
+def test_a_latency_fault_adds_its_delay_to_the_fault_after_it(datadog_emulator: Emulator, api):
+    # given: a standing latency (as `crossorg emulator --latency`) and then a status fault
+    datadog_emulator.add_fault(Fault("latency", delay=0.2, times=None))
+    datadog_emulator.add_fault(Fault("status", status=503))
+    hub = api("hub")
+    # when / then: the status fault still applies, after the latency; the latency stays
+    started = time.monotonic()
+    assert hub.get(CONNECTIONS).status_code == 503
+    assert time.monotonic() - started >= 0.2
+    assert hub.get(CONNECTIONS).status_code == 200
+    armed = requests.get(f"{datadog_emulator.url}/_emulator/faults", timeout=5).json()["faults"]
+    assert [f["kind"] for f in armed] == ["latency"]
+
+
+def test_a_fault_may_set_the_answers_headers_exactly(datadog_emulator: Emulator, api):
+    datadog_emulator.add_fault(Fault("status", status=429, headers={"Retry-After": "3"}))
+    datadog_emulator.add_fault(Fault("status", status=429, headers={}))
+    hub = api("hub")
+    first, second = hub.get(CONNECTIONS), hub.get(CONNECTIONS)
+    assert first.headers["Retry-After"] == "3" and "X-RateLimit-Reset" not in first.headers
+    assert "Retry-After" not in second.headers and "X-RateLimit-Reset" not in second.headers
+
+
+def test_an_echoing_fault_repeats_the_requests_keys(datadog_emulator: Emulator, api):
+    keys = datadog_emulator.keys("hub")
+    datadog_emulator.add_fault(Fault("status", status=400, echo_keys=True))
+    datadog_emulator.add_fault(Fault("drop", echo_keys=True))
+    hub = api("hub")
+    errors = hub.get(CONNECTIONS).json()["errors"]
+    assert keys.api_key in errors[-1] and keys.app_key in errors[-1]
+    with pytest.raises(requests.RequestException) as dropped:  # broken off mid-answer
+        hub.get(CONNECTIONS)
+    assert isinstance(dropped.value, requests.exceptions.ChunkedEncodingError)
+    assert keys.api_key in str(dropped.value)  # what the raw error of a client would show

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import pytest
 
-from datadog_crossorg.testing.harness import CheckFailed, Goal
-from tests.support.access import PAYMENTS_ADMIN, PAYMENTS_TEAM
+from datadog_crossorg.testing.harness import CheckFailed, Goal, ProviderError
+from tests.support.access import PAYMENTS_ADMIN, PAYMENTS_STANDARD, PAYMENTS_TEAM
 from tests.support.world import World
 
 
-def stack(world: World, editors: list[str], viewers: list[str] | None = None) -> list[Goal]:
+def stack(
+    world: World,
+    editors: list[str],
+    viewers: list[str] | None = None,
+    deployer: list[str] | None = None,
+) -> list[Goal]:
     connection = world.goal("payments-to-hub", "hub", ["metrics"], org="payments")
     if "payments-to-hub" not in world.engine.state:
         world.engine.up([connection])
@@ -22,7 +27,7 @@ def stack(world: World, editors: list[str], viewers: list[str] | None = None) ->
         org="payments",
         editors=editors,
         viewers=viewers or [],
-        deployer=[PAYMENTS_ADMIN],
+        deployer=deployer or [PAYMENTS_ADMIN],
     )
     return [connection, access]
 
@@ -67,3 +72,20 @@ def test_a_self_lockout_fails_check_naming_editors_before_any_call(adapter_world
     with pytest.raises(CheckFailed, match=r"editors.*include none of deployer"):
         world.engine.preview(goals)
     assert world.api_calls() == {}
+
+
+def test_a_wrong_deployer_on_update_is_refused_by_datadog_and_the_policy_stays(
+    adapter_world: World,
+) -> None:
+    """Check trusts `deployer`; Datadog does not: the write goes without allow_self_lockout, so
+    a policy that would take the real caller's (Pat's) edit access is refused, not applied."""
+    world = adapter_world
+    world.engine.up(stack(world, [PAYMENTS_ADMIN]))
+    # the stack claims Quinn's role as the deployer's, and keeps only it among editors
+    wrong = stack(world, [PAYMENTS_STANDARD], deployer=[PAYMENTS_STANDARD])
+
+    with pytest.raises(ProviderError, match=r"deployer .* names principals its user does not hold"):
+        world.engine.up(wrong)
+
+    assert bindings(world) == {"editor": (PAYMENTS_ADMIN,)}  # Pat keeps edit access
+    assert not world.engine.up(stack(world, [PAYMENTS_ADMIN])).changed

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from datadog_crossorg.client import NotFound
+from datadog_crossorg.emulator import Fault
+from datadog_crossorg.rules.connections import ConnectionSpec, explain_failure
 from datadog_crossorg.testing.harness import UNKNOWN, ProviderError
 from tests.support.world import World
 
@@ -57,9 +60,17 @@ def test_noop_up_and_preview_make_no_api_call(adapter_world: World) -> None:
 
 
 def test_types_reordered_make_no_diff(adapter_world: World) -> None:
+    # given: types declared in one order (neither list below is sorted)
     world = adapter_world
-    world.engine.up(hub_and_spoke(world, ["metrics", "logs"]))
-    assert not world.engine.up(hub_and_spoke(world, ["logs", "metrics"])).changed
+    world.engine.up(hub_and_spoke(world, ["metrics", "audit", "logs"]))
+    world.api_calls()
+    # when: the same types in another order
+    reordered = world.engine.up(hub_and_spoke(world, ["logs", "metrics", "audit"]))
+    # then: no change and no call; the state holds the one sorted order
+    assert not reordered.changed
+    assert world.api_calls() == {}
+    state = world.engine.state["payments-to-hub"]
+    assert world.out(state, "connection_types") == ["audit", "logs", "metrics"]
 
 
 def test_types_changed_update_in_place_with_one_patch_and_complete_outputs(
@@ -243,3 +254,31 @@ def test_preview_with_inputs_not_known_yet_passes_check_and_plans_a_replace(
     assert result.counts["replace"] == 1
     assert world.api_calls() == {}  # nothing was called by the preview
     assert world.emu.requests[-1].method == "POST"  # the last call is still the up's create
+
+
+def test_a_404_on_the_adopt_patch_says_the_connection_is_gone(adapter_world: World) -> None:
+    # given: a connection to adopt, deleted in Datadog between the look and the PATCH
+    world = adapter_world
+    existing = world.client("payments").create_connection(world.emu.org_uuid("hub"), ["logs"]).id
+    gone = {"errors": [f"Org connection with id:{existing} not found not found"]}
+    world.emu.add_fault(Fault("status", method="PATCH", status=404, body=gone))
+    # when
+    with pytest.raises(ProviderError) as info:
+        world.engine.up(
+            [world.goal("payments-to-hub", "hub", ["logs", "metrics"], org="payments", adopt=True)]
+        )
+    # then: the connection is named gone, not the sink org missing
+    assert "the connection is gone" in info.value.message
+    assert "sink org was not found" not in info.value.message
+    assert "payments-to-hub" not in world.engine.state
+
+
+@pytest.mark.parametrize("action", ["delete", "update", "read", "adopt"])
+def test_a_404_on_an_existing_connection_is_explained_as_gone(action: str) -> None:
+    spec = ConnectionSpec("7bd471e8-b9fe-4ee7-9e36-d59b281bd96f", ("logs",), None, adopt=True)
+    target = spec if action == "adopt" else "0f2b1c3d-0000-4000-8000-000000000000"
+    not_found = NotFound("DELETE /api/v2/org_connections/x failed: 404 not found", status=404)
+    message = str(explain_failure(action, target, None, not_found))
+    assert "the connection is gone" in message and "sink org" not in message
+    create = str(explain_failure("create", spec, None, not_found))
+    assert "the sink org was not found" in create

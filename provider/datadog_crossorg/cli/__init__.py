@@ -6,6 +6,7 @@ place a user's mistake becomes a line on stderr and an exit code. Heavy modules 
 inside the commands so `crossorg --help` stays instant.
 
     crossorg emulator [--host 127.0.0.1] [--port 18126] [--seed FILE] [--state FILE] [--rate-limit ...]
+                      [--latency SECONDS] [--fault JSON ...]
     crossorg connections list [--org NAME ...] [--config FILE] [--json]; graph; verify; import-file; audit
     crossorg dashboards export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
     crossorg notebooks export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
@@ -44,7 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # Unknown options are refused by the (sub)command they were given to, with its own usage:
+    # argparse would hand them up to the top-level parser, whose usage names no option.
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     command = getattr(args, "func", None)
     if command is None:
         parser.print_help()

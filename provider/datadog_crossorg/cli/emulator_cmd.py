@@ -48,6 +48,37 @@ def _rate_limit(text: str) -> tuple[str, Any]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _seconds(text: str) -> float:
+    """argparse type: a delay in seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more)")
+    return value
+
+
+def _fault(text: str) -> Any:
+    from datadog_crossorg.emulator.faults import Fault
+
+    try:
+        return Fault.from_json(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a fault ({error}); expected a JSON object such as "
+            '\'{"kind": "status", "status": 503, "method": "POST", "times": 2}\''
+        ) from None
+
+
+FAULTS_EPILOG = """Faults take the fields of POST /_emulator/faults (README, "The offline Datadog"): kind (status,
+latency, drop, commit_then_status, commit_then_drop), method, path (a regex), status, body,
+headers, echo_keys, delay (seconds), times (null: forever) and key_pair. Several --fault options
+apply in order; --latency adds to each of them. The control endpoint arms and clears faults
+while the emulator runs.
+"""
+
+
 def register(groups: Any) -> None:
     parser = groups.add_parser(
         "emulator",
@@ -56,6 +87,8 @@ def register(groups: Any) -> None:
             "Run the offline Datadog (org connections, dashboards, orgs, key validation) on a "
             "loopback port until Ctrl-C. Prints its URL and the seeded key pairs."
         ),
+        epilog=FAULTS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     parser.add_argument(
@@ -79,6 +112,22 @@ def register(groups: Any) -> None:
         help="limit an endpoint group per org, e.g. org_connections=100/10 (repeatable; groups: "
         "org_connections, dashboards, org, validate)",
     )
+    parser.add_argument(
+        "--latency",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long before answering every API request (a standing latency fault)",
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        type=_fault,
+        metavar="JSON",
+        help="arm a fault at start, as POST /_emulator/faults takes it (repeatable), e.g. "
+        '\'{"kind": "status", "status": 503, "method": "POST", "times": 2}\'',
+    )
     command(parser, cmd_emulator)
 
 
@@ -92,6 +141,8 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         port=args.port,
         rate_limits=dict(args.rate_limit),
     )
+    for fault in standing_faults(args.latency, args.fault):
+        emulator.add_fault(fault)
     try:
         emulator.start()
     except OSError as error:
@@ -110,6 +161,14 @@ def cmd_emulator(args: argparse.Namespace) -> int:
     finally:
         emulator.stop()
     return 0
+
+
+def standing_faults(latency: float, faults: list[Any]) -> list[Any]:
+    """The faults the options arm: the given ones in order, and --latency as a latency fault
+    that lasts (latency faults add their delay to whatever else applies)."""
+    from datadog_crossorg.emulator.faults import Fault
+
+    return [*faults, *([Fault("latency", delay=latency, times=None)] if latency else [])]
 
 
 def _print_key_pairs(emulator: Any) -> None:

@@ -48,8 +48,9 @@ def key_ring_and_names(args: argparse.Namespace) -> tuple[Any, list[str | None]]
 
 
 def command(parser: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int]) -> None:
-    """Make `func` the command `parser` runs (its `prog` names it in error messages)."""
-    parser.set_defaults(func=func, prog=parser.prog)
+    """Make `func` the command `parser` runs (its `prog` names it in error messages, and its
+    usage answers an unknown option)."""
+    parser.set_defaults(func=func, prog=parser.prog, parser=parser)
 
 
 class CommandFailed(Exception):
@@ -69,7 +70,7 @@ def _usage_errors() -> tuple[type[Exception], ...]:
     from datadog_crossorg.config.settings import SettingsError
     from datadog_crossorg.config.stack_program import StackConfigError
 
-    return (CredentialsError, SettingsError, StackConfigError, ValueError, OSError)
+    return (CredentialsError, SettingsError, StackConfigError, ValueError)
 
 
 def exit_on_error(prog: str, run: Callable[[], int]) -> int:
@@ -83,8 +84,19 @@ def exit_on_error(prog: str, run: Callable[[], int]) -> int:
         return failure.report(prog)
     except DatadogError as error:
         return CommandFailed(1, error).report(prog)
+    except OSError as error:
+        return CommandFailed(2, os_error_text(error)).report(prog)
     except _usage_errors() as error:
         return CommandFailed(2, error).report(prog)
+
+
+def os_error_text(error: OSError) -> str:
+    """A file the user named cannot be used: the path and the reason, without `[Errno 2]`."""
+    if error.filename is None:
+        return error.strerror or str(error)
+    reason = error.strerror or type(error).__name__
+    fix = " (check the path)" if isinstance(error, FileNotFoundError | NotADirectoryError) else ""
+    return f"{error.filename}: {reason}{fix}"
 
 
 @contextmanager

@@ -5,7 +5,8 @@ Knows Datadog's paths and JSON; leaves the wire (retries, timeouts, errors) to `
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -37,7 +38,8 @@ class DatadogClient:
 
     Thread-safe: one instance (one Session, `pool_size` pooled connections) may serve many
     threads. Every call is bounded by `deadline` seconds, retries and waits included; each attempt
-    by (`connect_timeout`, `read_timeout`), the read part capped by the time left. Failures raise
+    by (`connect_timeout`, `read_timeout`), the read part capped by the time left. `pause` spends
+    each wait between attempts (`time.sleep`; a test records the waits instead). Failures raise
     the `DatadogError` tree; no message, log line or repr carries a key.
     """
 
@@ -53,6 +55,7 @@ class DatadogClient:
         backoff_factor: float = 0.5,
         backoff_max: float = 8.0,
         pool_size: int = 32,
+        pause: Callable[[float], None] = time.sleep,
     ) -> None:
         self.base_url = resolve_base_url(site)
         self._transport = Transport(
@@ -65,6 +68,7 @@ class DatadogClient:
             backoff_factor=backoff_factor,
             backoff_max=backoff_max,
             pool_size=pool_size,
+            pause=pause,
         )
 
     def __repr__(self) -> str:

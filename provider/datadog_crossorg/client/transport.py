@@ -4,7 +4,8 @@ Everything about the wire lives here, as in `requests` itself: callers hand in a
 and JSON, and get JSON back or a typed `DatadogError`.
 
 Retries are urllib3's (`_DatadogRetry`, mounted through `HTTPAdapter(max_retries=...)`):
-- 429 for every method (Datadog did not apply it), waiting `X-RateLimit-Reset` plus jitter;
+- 429 for every method (Datadog did not apply it), waiting `X-RateLimit-Reset` (else
+  `Retry-After`) plus jitter, or one backoff step when neither header came;
 - 500/502/503/504 and read errors for GET, PUT, PATCH, DELETE, never POST: a create that failed
   ambiguously must not be repeated blindly; the caller looks first;
 - connect errors for every method (nothing was sent);
@@ -68,13 +69,21 @@ _CALL: contextvars.ContextVar[_Call | None] = contextvars.ContextVar(
 class _DatadogRetry(Retry):
     """urllib3 Retry with Datadog's rate-limit header, 429 for every method and a deadline."""
 
-    def __init__(self, *args: Any, rate_limit_jitter: float = RATE_LIMIT_JITTER, **kw: Any):
+    def __init__(
+        self,
+        *args: Any,
+        rate_limit_jitter: float = RATE_LIMIT_JITTER,
+        pause: Callable[[float], None] = time.sleep,
+        **kw: Any,
+    ):
         super().__init__(*args, **kw)
         self.rate_limit_jitter = rate_limit_jitter
+        self.pause = pause  # how a wait between attempts is spent (tests record it)
         self.planned_wait = 0.0  # decided in increment(), slept in sleep()
 
     def new(self, **kw: Any) -> _DatadogRetry:
         kw.setdefault("rate_limit_jitter", self.rate_limit_jitter)
+        kw.setdefault("pause", self.pause)
         return super().new(**kw)
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
@@ -119,10 +128,12 @@ class _DatadogRetry(Retry):
 
     def sleep(self, response: Any = None) -> None:
         if self.planned_wait > 0:
-            time.sleep(self.planned_wait)
+            self.pause(self.planned_wait)
 
     def _wait_for(self, response: Any) -> float:
-        """Seconds to wait before the next attempt: Datadog's reset for a 429, else backoff."""
+        """Seconds to wait before the next attempt: for a 429, Datadog's `X-RateLimit-Reset`
+        (else `Retry-After`) plus jitter, or without either at least one backoff step (a 429
+        is never repeated at once); otherwise the backoff."""
         if response is not None and response.status == 429:
             headers = response.headers
             reset = _seconds(headers.get("X-RateLimit-Reset"))
@@ -130,6 +141,7 @@ class _DatadogRetry(Retry):
                 reset = _seconds(headers.get("Retry-After"))
             if reset is not None:
                 return reset + random.uniform(0, self.rate_limit_jitter)
+            return max(self.get_backoff_time(), self.backoff_factor)
         return self.get_backoff_time()
 
 
@@ -173,6 +185,7 @@ class Transport:
         backoff_factor: float,
         backoff_max: float,
         pool_size: int,
+        pause: Callable[[float], None] = time.sleep,
     ) -> None:
         check_key("api_key", api_key)
         check_key("app_key", app_key)
@@ -203,6 +216,7 @@ class Transport:
             backoff_jitter=backoff_factor,
             raise_on_status=False,
             respect_retry_after_header=False,
+            pause=pause,
         )
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=retry)
         session = requests.Session()
@@ -231,10 +245,18 @@ class Transport:
         """Send one call (with retries) and return its JSON body (or the body's `key` member),
         or raise a typed DatadogError."""
         now = time.monotonic()
-        call = _Call(method, path, now, now + self.deadline, partial(self._pacer.observe, path))
-        waited = self._pacer.acquire(path, call.deadline_at)
-        if waited:
-            log.info("%s %s: waited %.2fs for the rate-limit window", method, path, waited)
+        grant = self._pacer.acquire(path, now + self.deadline)
+        if grant.waited:
+            log.info("%s %s: waited %.2fs for the rate-limit window", method, path, grant.waited)
+        observe = partial(self._pacer.observe, path, grant=grant)
+        call = _Call(method, path, now, now + self.deadline, observe)
+        try:
+            return self._request(call, params=params, json=json, key=key)
+        finally:
+            self._pacer.done(grant)
+
+    def _request(self, call: _Call, *, params: Any, json: Any, key: str | None) -> Any:
+        method, path = call.method, call.path
         timeout = _DeadlineTimeout(self.connect_timeout, self.read_timeout, call.deadline_at)
         failure: DatadogError | None = None
         token = _CALL.set(call)
@@ -306,6 +328,8 @@ class Transport:
             what = "no answer within the read timeout"
         elif never_sent:
             what = f"could not connect to {self.base_url} ({_os_error_text(reason)})"
+        elif isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            what = "the answer broke off midway"  # its raw text quotes what arrived: not shown
         elif isinstance(exc, requests.exceptions.SSLError):
             what = "TLS failed (check the URL and the certificate store)"
         else:

@@ -9,6 +9,9 @@ that span several source orgs name one pair per org in the secret structured val
     pulumi config set --secret --path 'datadog-crossorg:orgs.payments.appKey' <key>
     pulumi config set --path 'datadog-crossorg:orgs.payments.apiUrl' https://api.datadoghq.eu
 
+A named pair without an `apiUrl` goes where the default pair goes (`datadog:apiUrl`, else
+DATADOG_HOST or DD_SITE, else US1): both ends of a connection are on one site.
+
 Keys live only in a `KeyRing` built at run time inside the provider process: they never enter the
 pickled provider, resource inputs, outputs, logs or error messages (`Credentials.__repr__` hides them).
 """
@@ -130,7 +133,10 @@ class KeyRing:
         if missing:
             raise CredentialsError(f"{where} has no {' or '.join(missing)}: {fix}")
         assert pair.api_key and pair.app_key
-        return Credentials(pair.api_key, pair.app_key, pair.site or DEFAULT_SITE, org)
+        # Both ends of a connection are on one site: a named pair without its own apiUrl uses
+        # the default pair's (the stack's `datadog:apiUrl`, else the environment's), then US1.
+        site = pair.site or self._default.site or DEFAULT_SITE
+        return Credentials(pair.api_key, pair.app_key, site, org)
 
 
 def unknown_org_message(org: str, known: frozenset[str]) -> str:

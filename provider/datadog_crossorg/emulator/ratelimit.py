@@ -67,10 +67,13 @@ def parse_limit_option(text: str) -> tuple[str, RateLimit]:
     """`NAME=LIMIT/PERIOD` (the CLI's --rate-limit) -> (name, RateLimit)."""
     name, _, rest = text.partition("=")
     limit, _, period = rest.partition("/")
+    form = "NAME=LIMIT/PERIOD, such as org_connections=100/10 (calls per period of seconds)"
+    if not (limit.strip().isdigit() and period.strip().isdigit()):
+        raise ValueError(f"{text!r} is not {form}")
     try:
         parsed = parse_limits({name.strip(): (int(limit), int(period))})
     except ValueError as error:
-        raise ValueError(f"{text!r}: expected NAME=LIMIT/PERIOD ({error})") from error
+        raise ValueError(f"{text!r}: {error}; expected {form}") from None
     return next(iter(parsed.items()))
 
 

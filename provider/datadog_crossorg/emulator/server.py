@@ -254,7 +254,11 @@ class Reply:
 
 
 class _Drop(Exception):
-    """Close the connection without any response."""
+    """Close the connection without any response, or after the first bytes of `partial`."""
+
+    def __init__(self, partial: Reply | None = None) -> None:
+        super().__init__()
+        self.partial = partial
 
 
 LINGER = 2.0  # seconds to read what a refused client still sends before closing
@@ -426,9 +430,11 @@ class Handler(BaseHTTPRequestHandler):
                 reply = self._control(self.command, path, body)
             else:
                 reply = self._api(self.command, path, query, body)
-        except _Drop:
+        except _Drop as drop:
             self.close_connection = True
             with contextlib.suppress(OSError):
+                if drop.partial is not None:
+                    self._send_broken(drop.partial)
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
         except Exception:  # a bug in the emulator: say so on stderr, answer like Datadog would
@@ -471,17 +477,19 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(fault.delay)
         if fault is not None and fault.kind == "drop":
             record(NO_RESPONSE)
-            raise _Drop()
+            raise _Drop(self._partial(fault, api_key, app_key))
         if fault is not None and fault.kind == "status":
             headers = context.limiter.exhausted_headers(route.group) if fault.status == 429 else {}
-            reply = Reply(fault.status, fault.response_body(), headers)
+            body = fault.response_body(api_key, app_key)
+            reply = Reply(fault.status, body, fault.response_headers(headers))
         else:
             reply = self._apply(route, Call(None, api_key, params, query, body), app_key)
             if fault is not None and fault.kind == "commit_then_drop":
                 record(NO_RESPONSE)
-                raise _Drop()
+                raise _Drop(self._partial(fault, api_key, app_key))
             if fault is not None and fault.kind == "commit_then_status":
-                reply = Reply(fault.status, fault.response_body(), reply.headers)
+                body = fault.response_body(api_key, app_key)
+                reply = Reply(fault.status, body, fault.response_headers(reply.headers))
         record(reply.status)
         return reply
 
@@ -607,6 +615,24 @@ class Handler(BaseHTTPRequestHandler):
             if not line.strip():
                 return bytes(body)
         raise BadRequest("Bad Request: too many trailer lines")
+
+    def _partial(self, fault: Fault, api_key: str | None, app_key: str | None) -> Reply | None:
+        """What a dropping fault sends before it closes: nothing, or an echoing answer's start."""
+        if not fault.echo_keys:
+            return None
+        return Reply(fault.status, fault.response_body(api_key, app_key), fault.headers or {})
+
+    def _send_broken(self, reply: Reply) -> None:
+        """The start of a chunked answer whose first chunk-size line is the body itself: what a
+        client reads from a server that breaks down mid-answer (its parser quotes the line)."""
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(json.dumps(reply.body).encode() + b"\r\n")
+        self.wfile.flush()
 
     def _send(self, reply: Reply) -> None:
         no_body = reply.status == 204

@@ -220,20 +220,20 @@ def create(view: OrgView, spec: ConnectionSpec) -> Connection:
         except Unavailable as exc:
             last = exc
             if not exc.ambiguous:
-                raise _explain("create", spec, spec.org, exc) from None
+                raise explain_failure("create", spec, spec.org, exc) from None
             saw_ambiguous = True
             existing = find_to_sink(view, spec.sink_org_id)
             if existing is None:
                 continue
             return _take_or_refuse(view, existing, spec, attempt)
         except DatadogError as exc:
-            raise _explain("create", spec, spec.org, exc) from None
+            raise explain_failure("create", spec, spec.org, exc) from None
         else:
             view.wrote()
             view.user_id = view.user_id or created.created_by_id
             return created
     assert last is not None
-    raise _explain("create", spec, spec.org, last) from None
+    raise explain_failure("create", spec, spec.org, last) from None
 
 
 def _take_or_refuse(
@@ -259,7 +259,7 @@ def _adopt_or_refuse(view: OrgView, existing: Connection, spec: ConnectionSpec) 
     try:
         updated = view.client.update_connection(existing.id, list(spec.connection_types))
     except DatadogError as exc:
-        raise _explain("adopt", spec, spec.org, exc) from None
+        raise explain_failure("adopt", spec, spec.org, exc) from None
     finally:
         view.wrote()
     return with_names_from(updated, dataclasses.asdict(existing))
@@ -295,7 +295,7 @@ def read(
     try:
         found = view.connections(sink_org_id=sink_org_id, source_org_id=source_org_id)
     except DatadogError as exc:
-        raise _explain("read", connection_id, org, exc) from None
+        raise explain_failure("read", connection_id, org, exc) from None
     return next((c for c in found if c.id == connection_id), None)
 
 
@@ -341,7 +341,7 @@ def update(
             "its creator was deactivated); run `pulumi refresh`, then `pulumi up` to create it again"
         ) from None
     except DatadogError as exc:
-        raise _explain("update", connection_id, org, exc) from None
+        raise explain_failure("update", connection_id, org, exc) from None
     finally:
         view.wrote()
     return with_names_from(updated, previous)
@@ -368,7 +368,7 @@ def delete(view: OrgView, connection_id: str, org: str | None = None) -> bool:
     except NotFound:
         return False
     except DatadogError as exc:
-        raise _explain("delete", connection_id, org, exc) from None
+        raise explain_failure("delete", connection_id, org, exc) from None
     finally:
         view.wrote()
     return True
@@ -412,7 +412,7 @@ def inputs(conn: Connection, org: str | None, adopt: bool) -> dict[str, Any]:
     return found
 
 
-def _explain(
+def explain_failure(
     action: str, target: ConnectionSpec | str, org: str | None, exc: DatadogError
 ) -> OrgConnectionError:
     """Turn a Datadog error into a message that leads with what failed and says what to do.
@@ -423,10 +423,15 @@ def _explain(
         what = target
     via = f"key pair {org!r}" if org else "the default key pair"
     url_key = keys.org_key(org, "apiUrl") if org else keys.API_URL
-    if isinstance(exc, NotFound):
+    if isinstance(exc, NotFound) and action == "create":
         hint = (
             "the sink org was not found: sink_org_id must be the UUID of an org in the same "
             "Datadog account as the source org"
+        )
+    elif isinstance(exc, NotFound):  # an id Datadog no longer knows: the connection itself
+        hint = (
+            "the connection is gone: it was deleted in Datadog (or its creator was deactivated) "
+            "after it was last seen; run `pulumi refresh`, then `pulumi up` to create it again"
         )
     elif isinstance(exc, Forbidden):
         hint = (
