@@ -14,14 +14,13 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from datadog_crossorg.dashboards.resolve import resolve_checked
+from datadog_crossorg.dashboards.resolve import Document, resolve_checked
 from datadog_crossorg.dynamic.provider_base import (
     DeclaredResource,
     StatelessProvider,
     check_result,
     diff_result,
 )
-from datadog_crossorg.notebooks.model import Notebook
 from datadog_crossorg.resources.notebook import CROSS_ORG_NOTEBOOK
 from datadog_crossorg.rules import notebooks
 from datadog_crossorg.rules.queries import NotebookInvalid, notebook_queries
@@ -84,7 +83,7 @@ class CrossOrgNotebook(
     def __init__(
         self,
         resource_name: str,
-        notebook: Notebook | Mapping[str, Any] | str | None = None,
+        notebook: Document | Mapping[str, Any] | str | None = None,
         org: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
         *,

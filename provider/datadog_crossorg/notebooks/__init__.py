@@ -6,6 +6,9 @@
 - `check_notebook`, `notebook_queries`: the cross-org rules over notebook JSON, from `rules.queries`.
 - `CrossOrgNotebook` (loaded on first use, it imports pulumi): the resource that creates one,
   defined with the other dynamic resources in `datadog_crossorg.dynamic.notebook`.
+
+This package is the notebooks' public home, above the adapters (as `org_connection.py` is): the
+adapter takes any `dashboards.resolve.Document` and never imports it.
 """
 
 from __future__ import annotations
