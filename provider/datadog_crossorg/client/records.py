@@ -9,10 +9,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from datadog_crossorg.data_sources import ConnectionTypes
+
 
 @dataclass(frozen=True)
 class Connection:
-    """One org connection: `source_org_id` shares `connection_types` (sorted) with `sink_org_id`.
+    """One org connection: `source_org_id` shares `connection_types` with `sink_org_id`.
 
     Names are None when Datadog did not send them (the PATCH response never does).
     """
@@ -20,12 +22,15 @@ class Connection:
     id: str
     source_org_id: str
     sink_org_id: str
-    connection_types: tuple[str, ...]
+    connection_types: ConnectionTypes
     created_at: str
     source_org_name: str | None = None
     sink_org_name: str | None = None
     created_by_id: str | None = None
     created_by_name: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "connection_types", ConnectionTypes(self.connection_types))
 
     @classmethod
     def from_api(
@@ -52,7 +57,7 @@ class Connection:
             id=obj["id"],
             source_org_id=source_id or "",
             sink_org_id=sink_id or "",
-            connection_types=tuple(sorted(attrs.get("connection_types") or ())),
+            connection_types=ConnectionTypes(attrs.get("connection_types") or ()),
             created_at=attrs.get("created_at") or "",
             source_org_name=source_name,
             sink_org_name=sink_name,

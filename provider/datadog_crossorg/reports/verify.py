@@ -36,7 +36,7 @@ from typing import Any
 from datadog_crossorg.client import Connection, DatadogClient, DatadogError, Forbidden, Invalid
 from datadog_crossorg.client.records import TimeseriesQuery
 from datadog_crossorg.config.credentials import CredentialsError, KeyRing
-from datadog_crossorg.data_sources import ASSUMED, CONNECTION_TYPE_FOR, carried_by
+from datadog_crossorg.data_sources import ASSUMED, CONNECTION_TYPE_FOR, ConnectionTypes, carried_by
 from datadog_crossorg.process.org_view import org_of_listing
 from datadog_crossorg.reports.existing import clients_for
 
@@ -53,7 +53,7 @@ class Expectation:
     name: str
     source_org_id: str | None  # None when the source key pair's org could not be told
     sink_org_id: str
-    connection_types: tuple[str, ...]
+    connection_types: ConnectionTypes
     source_key: KeyName = None  # the source's key pair, when declared
 
 
@@ -107,16 +107,18 @@ def identify_orgs(
 
 # -- expectations --------------------------------------------------------------------------------
 def expectations_from_connections(conns: Iterable[Connection]) -> list[Expectation]:
-    return [
-        Expectation(c.id, c.source_org_id, c.sink_org_id, tuple(c.connection_types)) for c in conns
-    ]
+    return [Expectation(c.id, c.source_org_id, c.sink_org_id, c.connection_types) for c in conns]
 
 
 def expectations_from_decls(decls: Iterable[Any], orgs: Mapping[KeyName, str]) -> list[Expectation]:
     """From the stack's `ConnectionDecl`s: the source is the org of the declared key pair."""
     return [
         Expectation(
-            d.name, orgs.get(d.org), d.sink_org_id.lower(), tuple(sorted(d.connection_types)), d.org
+            d.name,
+            orgs.get(d.org),
+            d.sink_org_id.lower(),
+            ConnectionTypes(d.connection_types),
+            d.org,
         )
         for d in decls
     ]
@@ -129,7 +131,7 @@ def expectations_from_outputs(outputs: Mapping[str, Mapping[str, Any]]) -> list[
             name,
             outs["source_org_id"],
             outs["sink_org_id"],
-            tuple(outs["connection_types"]),
+            ConnectionTypes(outs["connection_types"]),
             outs.get("org"),
         )
         for name, outs in outputs.items()

@@ -18,7 +18,7 @@ Rules the engine relies on:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from datadog_crossorg.client import (
     CONNECTION_TYPES,
     Conflict,
     Connection,
+    ConnectionTypes,
     DatadogError,
     Forbidden,
     Invalid,
@@ -74,22 +75,21 @@ class ConnectionSpec:
     """What the user asked for, after `check_inputs` normalized it."""
 
     sink_org_id: str
-    connection_types: tuple[str, ...]
+    connection_types: ConnectionTypes
     org: str | None = None
     adopt: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "connection_types", ConnectionTypes(self.connection_types))
 
     @classmethod
     def from_inputs(cls, inputs: Mapping[str, Any]) -> ConnectionSpec:
         return cls(
             sink_org_id=str(inputs["sink_org_id"]).lower(),
-            connection_types=normalize_types(inputs["connection_types"]),
+            connection_types=ConnectionTypes(inputs["connection_types"]),
             org=inputs.get("org") or None,
             adopt=bool(inputs.get("adopt") or False),
         )
-
-
-def normalize_types(types: Sequence[Any]) -> tuple[str, ...]:
-    return tuple(sorted({str(t) for t in types}))
 
 
 def check_inputs(
@@ -128,17 +128,17 @@ def check_inputs(
     return inputs, problems
 
 
-def _check_types(types: Any) -> tuple[tuple[str, ...], InputProblem | None]:
+def _check_types(types: Any) -> tuple[ConnectionTypes, InputProblem | None]:
     allowed = ", ".join(CONNECTION_TYPES)
     if isinstance(types, str) or not isinstance(types, list | tuple) or not types:
-        return (), InputProblem(
+        return ConnectionTypes(), InputProblem(
             "connection_types",
             f"connection_types {types!r} must be a non-empty list drawn from {allowed}, "
             'for example ["metrics", "logs"]',
         )
     bad = [t for t in types if t not in CONNECTION_TYPES]
     if bad:
-        return (), InputProblem(
+        return ConnectionTypes(), InputProblem(
             "connection_types",
             f"connection_types {list(types)!r}: {', '.join(map(repr, bad))} "
             f"{'is not a connection type' if len(bad) == 1 else 'are not connection types'}; "
@@ -146,12 +146,12 @@ def _check_types(types: Any) -> tuple[tuple[str, ...], InputProblem | None]:
         )
     dupes = sorted({t for t in types if list(types).count(t) > 1})
     if dupes:
-        return (), InputProblem(
+        return ConnectionTypes(), InputProblem(
             "connection_types",
             f"connection_types {list(types)!r} lists {', '.join(map(repr, dupes))} more than "
             "once; list each type once (Datadog refuses duplicates)",
         )
-    return normalize_types(types), None
+    return ConnectionTypes(types), None
 
 
 def decide_diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffDecision:
@@ -160,7 +160,7 @@ def decide_diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffDecisio
         INPUT_NAMES,
         olds,
         news,
-        {"connection_types": lambda v: normalize_types(v or ()), "adopt": bool},
+        {"connection_types": lambda v: ConnectionTypes(v or ()), "adopt": bool},
     )
     # Same sink under another key pair may be the very same source org: delete first, or the
     # new create would meet the old connection as a 409.
@@ -326,15 +326,13 @@ def read_anywhere(
 def update(
     view: OrgView,
     connection_id: str,
-    connection_types: Sequence[str],
+    connection_types: ConnectionTypes,
     previous: Mapping[str, Any],
     org: str | None = None,
 ) -> Connection:
     """Set the connection's types (one PATCH); names the PATCH response omits come from `previous`."""
     try:
-        updated = view.client.update_connection(
-            connection_id, list(normalize_types(connection_types))
-        )
+        updated = view.client.update_connection(connection_id, list(connection_types))
     except NotFound:
         raise OrgConnectionError(
             f"org connection {connection_id} no longer exists in Datadog (deleted out of band, or "
@@ -352,7 +350,7 @@ def apply_update(
 ) -> dict[str, Any]:
     """The outputs after an update step: one PATCH when the types differ from the old outputs,
     none when only inputs that are no API field changed (`adopt`, the key-pair name)."""
-    if normalize_types(olds.get("connection_types") or ()) == spec.connection_types:
+    if ConnectionTypes(olds.get("connection_types") or ()) == spec.connection_types:
         outs = {name: olds.get(name) for name in OUTPUT_NAMES}
     else:
         conn = update(view, connection_id, spec.connection_types, olds, spec.org)
@@ -391,7 +389,7 @@ def outputs(conn: Connection, org: str | None, adopt: bool) -> dict[str, Any]:
         "source_org_name": conn.source_org_name,
         "sink_org_id": conn.sink_org_id,
         "sink_org_name": conn.sink_org_name,
-        "connection_types": list(normalize_types(conn.connection_types)),
+        "connection_types": list(conn.connection_types),
         "created_at": conn.created_at,
         "created_by": conn.created_by_id,
         "created_by_name": conn.created_by_name,
@@ -404,7 +402,7 @@ def inputs(conn: Connection, org: str | None, adopt: bool) -> dict[str, Any]:
     """The inputs that would declare the connection as Datadog has it (what refresh stores)."""
     found: dict[str, Any] = {
         "sink_org_id": conn.sink_org_id,
-        "connection_types": list(normalize_types(conn.connection_types)),
+        "connection_types": list(conn.connection_types),
         "adopt": adopt,
     }
     if org:
@@ -450,3 +448,4 @@ def _explain(
     else:
         hint = "see Datadog's message"
     return OrgConnectionError(f"could not {action} org connection {what}: {hint}. Datadog: {exc}")
+
