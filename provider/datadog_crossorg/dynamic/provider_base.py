@@ -24,9 +24,12 @@ from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
     ConfigureRequest,
+    CreateResult,
     DiffResult,
+    ReadResult,
     Resource,
     ResourceProvider,
+    UpdateResult,
 )
 
 from datadog_crossorg.config.settings import ProviderSettings
@@ -35,6 +38,7 @@ from datadog_crossorg.process.provider_process import ProviderProcess
 from datadog_crossorg.resources import tokens
 from datadog_crossorg.resources.declaration import ResourceDeclaration
 from datadog_crossorg.rules.inputs import DiffDecision, InputProblem
+from datadog_crossorg.rules.table import ResourceRules
 
 _PROCESS_LOCK = threading.Lock()
 PROVIDER_KEY = "__provider"
@@ -97,6 +101,44 @@ class StatelessProvider(ResourceProvider):
         self.__dict__["_process"] = process
 
 
+class TableProvider(StatelessProvider):
+    """A dynamic provider that calls its resource's table (`rules.table.ResourceRules`) and only
+    translates: `class OrgConnectionProvider(TableProvider, rules=connections.TABLE)`. Methods may
+    run on several threads at once; each engine call is one table call."""
+
+    rules: ClassVar[ResourceRules]
+
+    def __init_subclass__(cls, rules: ResourceRules | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if rules is not None:
+            cls.rules = rules
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Engine: Check, at preview and up; no API call. Failures name property, value and fix."""
+        return check_result(*self.rules.check(news, self.process().known_orgs))
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Engine: Diff with OLD OUTPUTS (refresh's drift shows); always explicit `changes`."""
+        return diff_result(self.rules.decide_diff(olds, news))
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Engine: Create (up only)."""
+        return CreateResult(*self.rules.create(self.process(), props))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Engine: Read on refresh, `get` and import; an empty id means gone."""
+        found, outs, inputs = self.rules.read(self.process(), id_, props)
+        return ReadResult(found, outs, inputs) if found else ReadResult("", {})
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Engine: Update with OLD OUTPUTS; a write only when a field Datadog holds differs."""
+        return UpdateResult(self.rules.update(self.process(), id_, olds, news))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Engine: Delete on destroy and after a replacement; already gone is fine."""
+        self.rules.delete(self.process(), id_, props)
+
+
 class StableResource(Resource):
     """A dynamic resource whose `__provider` is `provider.pickled()`, the same bytes under any
     interpreter. pulumi.dynamic's constructor, which pickles with the default protocol, is
@@ -121,8 +163,7 @@ class StableResource(Resource):
 class DeclaredResource(StableResource):
     """A dynamic resource whose Python face is derived from its declaration:
 
-        class OrgConnection(DeclaredResource, declaration=ORG_CONNECTION,
-                            provider=OrgConnectionProvider): ...
+        class OrgConnection(DeclaredResource, provider=OrgConnectionProvider): ...
 
     gives `OrgConnection(name, <inputs by position or keyword>, opts=None, *, args=None)`, an
     `OrgConnection.Args` class with one field per input, and `pulumi.Output` annotations for
@@ -130,18 +171,18 @@ class DeclaredResource(StableResource):
     """
 
     declaration: ClassVar[ResourceDeclaration]
-    provider_class: ClassVar[type[StatelessProvider]]
+    provider_class: ClassVar[type[TableProvider]]
     Args: ClassVar[type]
     _signature: ClassVar[inspect.Signature]
 
     def __init_subclass__(
         cls,
-        declaration: ResourceDeclaration | None = None,
-        provider: type[StatelessProvider] | None = None,
+        provider: type[TableProvider] | None = None,
         **kwargs: Any,
     ) -> None:
-        if declaration is None or provider is None:
-            raise TypeError(f"{cls.__name__} needs declaration= and provider=")
+        if provider is None:
+            raise TypeError(f"{cls.__name__} needs provider= (a TableProvider)")
+        declaration = provider.rules.declaration
         super().__init_subclass__(module=tokens.DYNAMIC_MODULE, name=declaration.name, **kwargs)
         cls.declaration = declaration
         cls.provider_class = provider

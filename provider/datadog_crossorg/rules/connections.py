@@ -45,6 +45,7 @@ from datadog_crossorg.rules.inputs import (
     check_uuid,
     decide,
 )
+from datadog_crossorg.rules.table import GONE, Found, ResourceRules, key_pair
 from datadog_crossorg.rules.values import is_unknown
 
 if TYPE_CHECKING:
@@ -449,3 +450,42 @@ def _explain(
         hint = "see Datadog's message"
     return OrgConnectionError(f"could not {action} org connection {what}: {hint}. Datadog: {exc}")
 
+
+# -- what both adapters call -------------------------------------------------------------------
+def _create(process: ProviderProcess, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Create (up only). Adopts on 409 when asked; looks before retrying."""
+    spec = ConnectionSpec.from_inputs(props)
+    conn = create(process.view(spec.org), spec)
+    return conn.id, outputs(conn, spec.org, spec.adopt)
+
+
+def _read(process: ProviderProcess, id_: str, props: Mapping[str, Any]) -> Found:
+    """Read on refresh, `get` and `pulumi import`; a hub's shared listing may answer it."""
+    org, adopt = key_pair(props), bool(props.get("adopt") or False)
+    conn = read_anywhere(
+        process,
+        org,
+        id_,
+        sink_org_id=props.get("sink_org_id") or None,
+        source_org_id=props.get("source_org_id") or None,
+    )
+    if conn is None:
+        return GONE
+    return conn.id, outputs(conn, org, adopt), inputs(conn, org, adopt)
+
+
+def _update(
+    process: ProviderProcess, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Update: one PATCH when types differ, none for `adopt` or the key-pair name alone."""
+    spec = ConnectionSpec.from_inputs(news)
+    return apply_update(process.view(spec.org), id_, olds, spec)
+
+
+def _delete(process: ProviderProcess, id_: str, props: Mapping[str, Any]) -> None:
+    """Delete on destroy and after a replacement; already gone is fine."""
+    org = key_pair(props)
+    delete(process.view(org), id_, org)
+
+
+TABLE = ResourceRules(ORG_CONNECTION, check_inputs, decide_diff, _create, _read, _update, _delete)

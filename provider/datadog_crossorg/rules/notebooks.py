@@ -24,10 +24,12 @@ from datadog_crossorg.rules.inputs import (
     decide,
 )
 from datadog_crossorg.rules.queries import check_notebook
+from datadog_crossorg.rules.table import GONE, Found, ResourceRules, key_pair
 from datadog_crossorg.rules.values import is_unknown
 
 if TYPE_CHECKING:
     from datadog_crossorg.client import DatadogClient
+    from datadog_crossorg.process.provider_process import ProviderProcess
 
 INPUT_NAMES = CROSS_ORG_NOTEBOOK.input_names
 OUTPUT_NAMES = CROSS_ORG_NOTEBOOK.output_names
@@ -252,3 +254,39 @@ def _explain(action: str, what: Any, org: str | None, exc: DatadogError) -> Note
     else:
         hint = "see Datadog's message"
     return NotebookError(f"could not {action} notebook {what!r}: {hint}. Datadog: {exc}")
+
+
+# -- what both adapters call -------------------------------------------------------------------
+def _create(process: ProviderProcess, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Create: one POST."""
+    spec = NotebookSpec.from_inputs(props)
+    outs = create(process.client(spec.org), spec)
+    return outs["notebook_id"], outs
+
+
+def _read(process: ProviderProcess, id_: str, props: Mapping[str, Any]) -> Found:
+    """Read on refresh: one GET; gone when Datadog has no such notebook."""
+    org = key_pair(props)
+    outs = read(process.client(org), id_, org, props.get("notebook"))
+    if outs is None:
+        return GONE
+    return id_, outs, inputs(outs)
+
+
+def _update(
+    process: ProviderProcess, id_: str, _olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Update: one PUT with the declared notebook."""
+    spec = NotebookSpec.from_inputs(news)
+    return update(process.client(spec.org), id_, spec)
+
+
+def _delete(process: ProviderProcess, id_: str, props: Mapping[str, Any]) -> None:
+    """Delete: one DELETE; already gone is fine."""
+    org = key_pair(props)
+    delete(process.client(org), id_, org)
+
+
+TABLE = ResourceRules(
+    CROSS_ORG_NOTEBOOK, check_inputs, decide_diff, _create, _read, _update, _delete
+)
