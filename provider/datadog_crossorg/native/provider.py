@@ -54,6 +54,7 @@ from datadog_crossorg.native import schema
 from datadog_crossorg.process.provider_process import CONCURRENT_CALLS, ProviderProcess
 from datadog_crossorg.resources.declaration import NATIVE, ResourceDeclaration, wire_name
 from datadog_crossorg.resources.provider_config import PROVIDER_CONFIG
+from datadog_crossorg.rules.inputs import DiffDecision
 from datadog_crossorg.rules.served import NATIVE as NATIVE_TABLES
 from datadog_crossorg.rules.table import ResourceRules
 
@@ -147,21 +148,12 @@ class CrossOrgProvider(Provider):
         decision = rules.decide_diff(
             wire.to_rules(request.old_state), wire.to_rules(request.new_inputs)
         )
-        kinds = {
-            wire_name(name): PropertyDiff(
-                PropertyDiffKind.UPDATE_REPLACE
-                if name in decision.replaces
-                else PropertyDiffKind.UPDATE,
-                input_diff=True,
-            )
-            for name in decision.changed
-        }
         return DiffResponse(
             changes=decision.has_changes,
             replaces=[wire_name(n) for n in decision.replaces],
             delete_before_replace=decision.delete_before_replace,
-            diffs=list(kinds),
-            detailed_diff=kinds,
+            diffs=[wire_name(n) for n in decision.changed],
+            detailed_diff=_detailed_diff(decision),
         )
 
     async def create(self, request: CreateRequest) -> CreateResponse:
@@ -216,6 +208,28 @@ def _served(request: Any) -> tuple[ResourceRules, _Wire]:
     if token not in _RULES:
         raise ValueError(f"datadog-crossorg serves {', '.join(_RULES)}, not {token}")
     return _RULES[token], _WIRES[token]
+
+
+def _detailed_diff(decision: DiffDecision) -> dict[str, PropertyDiff]:
+    """What the engine shows: each changed input, or, for a set-valued list, each element
+    added or removed (indices of the new inputs and old outputs, as the rules compared them)."""
+    by_element = {name for name, _, _ in decision.elements}
+    kinds = {
+        wire_name(name): PropertyDiff(
+            PropertyDiffKind.UPDATE_REPLACE
+            if name in decision.replaces
+            else PropertyDiffKind.UPDATE,
+            input_diff=True,
+        )
+        for name in decision.changed
+        if name not in by_element
+    }
+    for name, index, change in decision.elements:
+        kind = {"add": PropertyDiffKind.ADD, "delete": PropertyDiffKind.DELETE}.get(
+            change, PropertyDiffKind.UPDATE
+        )
+        kinds[f"{wire_name(name)}[{index}]"] = PropertyDiff(kind, input_diff=False)
+    return kinds
 
 
 def main() -> None:

@@ -44,6 +44,7 @@ from datadog_crossorg.rules.inputs import (
     check_org,
     check_uuid,
     decide,
+    set_changes,
 )
 from datadog_crossorg.rules.table import GONE, Found, ResourceRules, key_pair
 from datadog_crossorg.rules.values import is_unknown
@@ -157,15 +158,20 @@ def _check_types(types: Any) -> tuple[ConnectionTypes, InputProblem | None]:
 
 def decide_diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffDecision:
     """Compare old OUTPUTS with checked new inputs (no API call)."""
+    # `adopt` acts at create only: set or cleared later, it changes nothing in Datadog (no diff).
+    compared = [name for name in INPUT_NAMES if name != "adopt"]
     changed = changed_inputs(
-        INPUT_NAMES,
-        olds,
-        news,
-        {"connection_types": lambda v: ConnectionTypes(v or ()), "adopt": bool},
+        compared, olds, news, {"connection_types": lambda v: ConnectionTypes(v or ())}
     )
+    elements: tuple[tuple[str, int, str], ...] = ()
+    if "connection_types" in changed and not is_unknown(news.get("connection_types")):
+        old_types = ConnectionTypes(olds.get("connection_types") or ())
+        new_types = news.get("connection_types") or ()
+        if not any(map(is_unknown, new_types)):
+            elements = set_changes("connection_types", old_types, ConnectionTypes(new_types))
     # Same sink under another key pair may be the very same source org: delete first, or the
     # new create would meet the old connection as a 409.
-    return decide(changed, REPLACE_ON, lambda replaces: "sink_org_id" not in replaces)
+    return decide(changed, REPLACE_ON, lambda replaces: "sink_org_id" not in replaces, elements)
 
 
 @dataclass(frozen=True)
