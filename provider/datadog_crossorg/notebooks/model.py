@@ -30,10 +30,10 @@ from datadog_crossorg.dashboards.model import (
     check_live_span,
     plain_uuid,
 )
+from datadog_crossorg.rules.notebooks import NAME_MAX
 
 CELL_WIDGETS: tuple[type[Chart], ...] = (Timeseries, Toplist, HeatMap, Distribution)
 GRAPH_SIZES = ("xs", "s", "m", "l", "xl")
-NAME_MAX = 80  # Datadog's limit on a notebook's name
 RESOURCE_TYPE, CELL_TYPE = "notebooks", "notebook_cells"
 
 
