@@ -36,6 +36,7 @@ from typing import Any
 from datadog_crossorg.client import Connection, DatadogClient, DatadogError, Forbidden, Invalid
 from datadog_crossorg.client.records import TimeseriesQuery
 from datadog_crossorg.config.credentials import CredentialsError, KeyRing
+from datadog_crossorg.config.settings import ProviderSettings
 from datadog_crossorg.data_sources import ASSUMED, CONNECTION_TYPE_FOR, ConnectionTypes, carried_by
 from datadog_crossorg.process.org_view import org_of_listing
 from datadog_crossorg.reports.existing import clients_for
@@ -262,13 +263,15 @@ def verify(
     org_uuids: Mapping[str, str] | None = None,
     expected: Sequence[Expectation] | None = None,
     now_ms: int | None = None,
+    client_options: Mapping[str, float] | None = None,
 ) -> list[FlowCheck]:
     """List from every key pair, tell their orgs, then check each expected connection.
 
     `expected` wins; else `decls` (the stack's declared connections); else every connection seen.
+    `client_options`: the settings' per-call limits (`ProviderSettings.client_options`).
     """
     hints = dict(org_uuids or {})
-    clients: dict[KeyName, DatadogClient] = clients_for(keys, key_names)
+    clients: dict[KeyName, DatadogClient] = clients_for(keys, key_names, client_options)
     try:
         listings = {name: client.list_connections() for name, client in clients.items()}
         orgs = identify_orgs(listings, hints)
@@ -301,14 +304,21 @@ def verify_stack(
     from datadog_crossorg.config.stack_program import read_stack_program
 
     values = {k: getattr(v, "value", v) for k, v in config.items()}
-    keys = KeyRing.from_config(values.get)
+    settings = ProviderSettings.from_stack_config(values.get)
+    keys = settings.key_ring
     program = read_stack_program(values.get)
     org_uuids = dict(program.org_uuids)
     decls = program.connections if config_keys.CONNECTIONS in values else None
     if key_names is None:
         key_names = [*_default_if_configured(keys), *sorted(keys.names)]
     return verify(
-        keys, key_names, decls=decls, org_uuids=org_uuids, expected=expected, now_ms=now_ms
+        keys,
+        key_names,
+        decls=decls,
+        org_uuids=org_uuids,
+        expected=expected,
+        now_ms=now_ms,
+        client_options=settings.client_options,
     )
 
 
