@@ -53,7 +53,7 @@ class CrossOrgNotebook(DeclaredResource, provider=CrossOrgNotebookProvider):
         if args is not None:
             notebook, org = args.notebook, args.org
         if isinstance(notebook, str):
-            notebook = notebooks.parse(notebook)
+            notebook = notebooks.notebook_of(notebook)
         if notebook is None:
             raise TypeError(f"{resource_name}: CrossOrgNotebook needs a notebook")
         resolved = resolve_checked(
@@ -64,7 +64,7 @@ class CrossOrgNotebook(DeclaredResource, provider=CrossOrgNotebookProvider):
             connections=connections,
             org_id=sink_org_id,
         )
-        text = resolved.document.apply(notebooks.render)
+        text = resolved.document.apply(notebooks.state_text)
         merged = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(depends_on=resolved.depends_on)
         )

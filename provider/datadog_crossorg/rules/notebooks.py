@@ -1,4 +1,4 @@
-"""The cross-org notebook's rules, free of Pulumi: check, decide a diff, create, read, update, delete.
+"""The cross-org notebook's rules, free of Pulumi: check, diff, create, read, update, delete.
 
 One API call per operation and none at check or diff: create is one POST, update one PUT, read
 one GET, delete one DELETE (already gone is fine). The notebook is compared in its declared form:
@@ -52,22 +52,24 @@ class NotebookSpec:
 
     @classmethod
     def from_inputs(cls, inputs: Mapping[str, Any]) -> NotebookSpec:
-        return cls(parse(inputs["notebook"]), inputs.get("org") or None)
+        return cls(notebook_of(inputs["notebook"]), inputs.get("org") or None)
 
     def request_body(self) -> dict[str, Any]:
         return {"data": {"type": "notebooks", "attributes": self.notebook}}
 
 
-def parse(value: Any) -> dict[str, Any]:
-    """A notebook's attributes from JSON text (or a dict already parsed); ValueError if neither."""
+def notebook_of(value: Any) -> dict[str, Any]:
+    """A notebook's attributes from JSON text (or a dict already parsed); ValueError if neither.
+    (Not `dashboards.render.parse`, which reads a document file and names it in its error.)"""
     document = json.loads(value) if isinstance(value, str) else value
     if not isinstance(document, Mapping):
         raise ValueError(f"a notebook is a JSON object, not {type(document).__name__}")
     return dict(document)
 
 
-def render(document: Mapping[str, Any]) -> str:
-    """Deterministic JSON text: same notebook, same bytes (what the state holds)."""
+def state_text(document: Mapping[str, Any]) -> str:
+    """Compact deterministic JSON: same notebook, same bytes (what the state holds; a file
+    holds `dashboards.render.render`'s indented text)."""
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -104,7 +106,7 @@ def check_inputs(
         inputs["notebook"] = raw
     else:
         try:
-            document = declared_form(parse(raw))
+            document = declared_form(notebook_of(raw))
         except (TypeError, ValueError) as exc:
             problems.append(
                 InputProblem(
@@ -118,7 +120,7 @@ def check_inputs(
                 f"{p}; fix the query, then preview again" for p in check_notebook(document)
             ]
             problems += [InputProblem("notebook", f"notebook: {text}") for text in found]
-            inputs["notebook"] = render(document)
+            inputs["notebook"] = state_text(document)
     check_org(news.get("org"), known_orgs, inputs, problems)
     return inputs, problems
 
@@ -161,7 +163,7 @@ def _comparable(value: Any) -> Any:
 def _stored(value: Any) -> dict[str, Any] | None:
     """A notebook as the state holds it (JSON text), parsed; None when unset or not a notebook."""
     try:
-        return parse(value) if value else None
+        return notebook_of(value) if value else None
     except (TypeError, ValueError):
         return None
 
@@ -225,7 +227,7 @@ def outputs(
     author = attributes.get("author") or {}
     return {
         "notebook_id": str(found["id"]),
-        "notebook": render(declared_form(attributes, declared)),
+        "notebook": state_text(declared_form(attributes, declared)),
         "name": attributes.get("name"),
         "url": f"/notebook/{found['id']}",
         "author_handle": author.get("handle"),
