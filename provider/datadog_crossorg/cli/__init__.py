@@ -5,7 +5,8 @@ its command (`key_options.command`); `main` runs it through `key_options.exit_on
 place a user's mistake becomes a line on stderr and an exit code. Heavy modules are imported
 inside the commands so `crossorg --help` stays instant.
 
-    crossorg emulator [--host 127.0.0.1] [--port 18126] [--seed FILE] [--state FILE] [--rate-limit ...]
+    crossorg emulator [--host 127.0.0.1] [--port 18126] [--seed FILE] [--state FILE]
+                      [--rate-limit ...]
     crossorg connections list [--org NAME ...] [--config FILE] [--json]; graph; verify; import-file
     crossorg dashboards export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
     crossorg notebooks export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]

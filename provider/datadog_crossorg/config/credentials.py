@@ -10,7 +10,8 @@ that span several source orgs name one pair per org in the secret structured val
     pulumi config set --path 'datadog-crossorg:orgs.payments.apiUrl' https://api.datadoghq.eu
 
 Keys live only in a `KeyRing` built at run time inside the provider process: they never enter the
-pickled provider, resource inputs, outputs, logs or error messages (`Credentials.__repr__` hides them).
+pickled provider, resource inputs, outputs, logs or error messages (`Credentials.__repr__` hides
+them).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ _SITE_ENV = ("DATADOG_HOST", "DD_SITE")
 
 
 class CredentialsError(Exception):
-    """A key pair is missing or malformed; the message says which and how to fix it (never a key)."""
+    """A key pair is missing or malformed; the message says which and how to fix it (no key)."""
 
 
 @dataclass(frozen=True)

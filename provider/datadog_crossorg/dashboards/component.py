@@ -5,7 +5,9 @@ only when a component or provider is built, so `import datadog_crossorg.dashboar
 
     fleet = CrossOrgDashboard(
         "fleet",
-        Dashboard("Fleet", [Timeseries("CPU", [MetricsQuery("pay", "avg:cpu{*}", source=pay_to_hub)])]),
+        Dashboard(
+            "Fleet", [Timeseries("CPU", [MetricsQuery("pay", "avg:cpu{*}", source=pay_to_hub)])]
+        ),
         connections=[pay_to_hub, search_to_hub],    # the stack's connections into this org
         provider=hub_provider,                      # optional: keys of the dashboard's (sink) org
     )

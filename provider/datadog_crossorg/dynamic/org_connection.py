@@ -45,7 +45,8 @@ class OrgConnection(DeclaredResource, provider=OrgConnectionProvider):
         org: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> OrgConnection:
-        """Look up an existing connection by id, read-only (the stack never changes or deletes it)."""
+        """Look up an existing connection by id, read-only (the stack never changes or deletes
+        it)."""
         merged = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
         return OrgConnection(resource_name, org=org, opts=merged)
 

@@ -3,7 +3,8 @@
 It serves every resource whose table `rules.served.NATIVE` lists (OrgConnection, ConnectionAccess):
 each call finds its resource's table (`rules.table.ResourceRules`) by the type in its URN and hands
 it the properties under the declaration's snake_case names, the key pair left unset (one plugin
-process holds one); properties cross the wire in camelCase (`wire_name`). The SDK's provider server (`pulumi.provider.experimental.server`) calls
+process holds one); properties cross the wire in camelCase (`wire_name`). The SDK's provider
+server (`pulumi.provider.experimental.server`) calls
 these coroutines, several at once; each runs the rules' blocking calls on a worker thread, so one
 slow Datadog call never holds up the others.
 
@@ -92,7 +93,8 @@ _WIRES = {token: _Wire(rules.declaration) for token, rules in _RULES.items()}
 
 
 class CrossOrgProvider(Provider):
-    """The `datadog-crossorg` provider: OrgConnection and ConnectionAccess CRUD with one key pair."""
+    """The `datadog-crossorg` provider: CRUD of the resources `rules.served.NATIVE` lists, with
+    one key pair."""
 
     def __init__(self) -> None:
         self._process: ProviderProcess | None = None
@@ -126,7 +128,8 @@ class CrossOrgProvider(Provider):
         # The SDK's DiffConfig copies `changes` into the enum as is (True would read DIFF_NONE):
         # DIFF_SOME is truthy, and False reads DIFF_UNKNOWN, on which the engine compares the
         # (equal) inputs itself; both stay right once the SDK maps booleans.
-        return DiffResponse(changes=_DIFF_SOME if changed else False, diffs=changed)  # type: ignore[arg-type]
+        changes = _DIFF_SOME if changed else False
+        return DiffResponse(changes=changes, diffs=changed)  # type: ignore[arg-type]
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         """Engine: Configure, once per plugin process, with this instance's config (keys falling

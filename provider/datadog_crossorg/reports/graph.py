@@ -1,4 +1,4 @@
-"""The org graph: which org shares which data with which, drawn for a terminal, a README or a script.
+"""The org graph: which org shares which data with which, for a terminal, a README or a script.
 
 One model, four renderers. The model is built from connection records (`build_graph`, what
 `crossorg connections graph` lists) or from a stack's `OrgConnection` resources

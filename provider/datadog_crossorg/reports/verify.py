@@ -1,7 +1,7 @@
 """Proof that sharing works: for each connection, a small cross-org query from the sink per type.
 
     rows = verify_stack(config)        # stack config as the engine hands it (namespaced keys)
-    print_flow_table(rows)             # or: crossorg connections verify --config Pulumi.<stack>.yaml
+    print_flow_table(rows)  # or: crossorg connections verify --config Pulumi.<stack>.yaml
 
 For each expected connection (declared in `datadog-crossorg:connections`, or else every one the
 key pairs see), each type it shares and each data source that type carries, the sink asks

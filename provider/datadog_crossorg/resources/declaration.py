@@ -126,6 +126,6 @@ class ResourceDeclaration:
 
 
 def wire_name(name: str) -> str:
-    """`sink_org_id` -> `sinkOrgId`: the name a property has in the native schema and on the wire."""
+    """`sink_org_id` -> `sinkOrgId`: a property's name in the native schema and on the wire."""
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)

@@ -1,4 +1,4 @@
-"""Who may edit or view an org connection, free of Pulumi: validate, decide a diff, write, read, delete.
+"""Who may edit or view an org connection, free of Pulumi: validate, diff, write, read, delete.
 
 One access = one org's restriction policy on one connection (`cross-org-connection:<id>`): the
 sink org's policy governs who may view the shared data and edit the connection there, the source

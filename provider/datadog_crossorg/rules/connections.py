@@ -1,7 +1,8 @@
-"""The org-connection logic, free of Pulumi: validate, decide a diff, create/adopt, read, update, delete.
+"""The org-connection logic, free of Pulumi: validate, diff, create/adopt, read, update, delete.
 
 Both adapters (the dynamic provider in `dynamic/`, the native plugin in `native/`) are thin
-layers over this module, so every rule lives here once; the schema is `resources.org_connection`'s. Inputs and outputs are plain dicts whose keys
+layers over this module (its `TABLE`), so every rule lives here once; the schema is
+`resources.org_connection`'s. Inputs and outputs are plain dicts whose keys
 are the API's own names (`sink_org_id`, `connection_types`, ...).
 
 Rules the engine relies on:
@@ -337,13 +338,14 @@ def update(
     previous: Mapping[str, Any],
     org: str | None = None,
 ) -> Connection:
-    """Set the connection's types (one PATCH); names the PATCH response omits come from `previous`."""
+    """Set the connection's types (one PATCH); names the PATCH answer omits come from `previous`."""
     try:
         updated = view.client.update_connection(connection_id, list(connection_types))
     except NotFound:
         raise OrgConnectionError(
             f"org connection {connection_id} no longer exists in Datadog (deleted out of band, or "
-            "its creator was deactivated); run `pulumi refresh`, then `pulumi up` to create it again"
+            "its creator was deactivated); run `pulumi refresh`, then `pulumi up` to create it "
+            "again"
         ) from None
     except DatadogError as exc:
         raise _explain("update", connection_id, org, exc) from None
@@ -389,7 +391,8 @@ def with_names_from(conn: Connection, known: Mapping[str, Any]) -> Connection:
 
 
 def outputs(conn: Connection, org: str | None, adopt: bool) -> dict[str, Any]:
-    """The resource's outputs: the API's names, types sorted, plus the inputs that are not API fields."""
+    """The resource's outputs: the API's names, types sorted, and the inputs that are no API
+    field."""
     return {
         "connection_id": conn.id,
         "source_org_id": conn.source_org_id,
