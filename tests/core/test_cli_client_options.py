@@ -1,4 +1,4 @@
-"""The CLI's clients take the stack's `requestTimeout` and `requestDeadline`, as the providers do."""
+"""The CLI's clients take the stack's `requestTimeout` and `requestDeadline`, as providers do."""
 
 from __future__ import annotations
 
