@@ -272,7 +272,7 @@ def unchanged_outputs(olds: Mapping[str, Any], spec: AccessSpec) -> dict[str, An
 def outputs(spec: AccessSpec, bindings: Sequence[Binding]) -> dict[str, Any]:
     """The resource's outputs: principals as Datadog stored them, plus the declared extras."""
     found = principals_by_relation(bindings)
-    return {
+    values = {
         "resource_id": spec.resource_id,
         "connection_id": spec.connection_id,
         "editors": list(found[EDITOR]),
@@ -281,14 +281,12 @@ def outputs(spec: AccessSpec, bindings: Sequence[Binding]) -> dict[str, Any]:
         "deployer": list(spec.deployer),
         "allow_self_lockout": spec.allow_self_lockout,
     }
+    return CONNECTION_ACCESS.outputs_from(values.__getitem__)  # a new output fails here
 
 
 def inputs(spec: AccessSpec, bindings: Sequence[Binding]) -> dict[str, Any]:
     """The inputs that would declare the policy as Datadog has it (what refresh stores)."""
-    found = {k: v for k, v in outputs(spec, bindings).items() if k in INPUT_NAMES}
-    if not spec.org:
-        del found["org"]
-    return found
+    return CONNECTION_ACCESS.inputs_from(outputs(spec, bindings))
 
 
 def read_state(

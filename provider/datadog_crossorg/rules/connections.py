@@ -390,34 +390,22 @@ def with_names_from(conn: Connection, known: Mapping[str, Any]) -> Connection:
     )
 
 
+# Output names whose record field is named otherwise (the rest are the record's own names).
+_RECORD_FIELD = {"connection_id": "id", "created_by": "created_by_id"}
+
+
 def outputs(conn: Connection, org: str | None, adopt: bool) -> dict[str, Any]:
-    """The resource's outputs: the API's names, types sorted, and the inputs that are no API
-    field."""
-    return {
-        "connection_id": conn.id,
-        "source_org_id": conn.source_org_id,
-        "source_org_name": conn.source_org_name,
-        "sink_org_id": conn.sink_org_id,
-        "sink_org_name": conn.sink_org_name,
-        "connection_types": list(conn.connection_types),
-        "created_at": conn.created_at,
-        "created_by": conn.created_by_id,
-        "created_by_name": conn.created_by_name,
-        "org": org,
-        "adopt": adopt,
-    }
+    """The resource's outputs (`ORG_CONNECTION`'s output names): the record's fields, types as a
+    sorted list, and the inputs that are no API field (`org`, `adopt`)."""
+    given = {"org": org, "adopt": adopt, "connection_types": list(conn.connection_types)}
+    return ORG_CONNECTION.outputs_from(
+        lambda name: given[name] if name in given else getattr(conn, _RECORD_FIELD.get(name, name))
+    )
 
 
 def inputs(conn: Connection, org: str | None, adopt: bool) -> dict[str, Any]:
     """The inputs that would declare the connection as Datadog has it (what refresh stores)."""
-    found: dict[str, Any] = {
-        "sink_org_id": conn.sink_org_id,
-        "connection_types": list(conn.connection_types),
-        "adopt": adopt,
-    }
-    if org:
-        found["org"] = org
-    return found
+    return ORG_CONNECTION.inputs_from(outputs(conn, org, adopt))
 
 
 def _explain(

@@ -225,7 +225,7 @@ def outputs(
     """The resource's outputs from Datadog's notebook (`data`: id, attributes)."""
     attributes = found.get("attributes") or {}
     author = attributes.get("author") or {}
-    return {
+    values = {
         "notebook_id": str(found["id"]),
         "notebook": state_text(declared_form(attributes, declared)),
         "name": attributes.get("name"),
@@ -235,14 +235,12 @@ def outputs(
         "modified": attributes.get("modified"),
         "org": org,
     }
+    return CROSS_ORG_NOTEBOOK.outputs_from(values.__getitem__)  # a new output fails here
 
 
 def inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs that would declare the notebook as Datadog has it (what refresh stores)."""
-    found = {"notebook": outs["notebook"]}
-    if outs.get("org"):
-        found["org"] = outs["org"]
-    return found
+    return CROSS_ORG_NOTEBOOK.inputs_from(outs)
 
 
 def _explain(action: str, what: Any, org: str | None, exc: DatadogError) -> NotebookError:
