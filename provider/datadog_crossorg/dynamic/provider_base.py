@@ -33,7 +33,12 @@ from pulumi.dynamic import (
 )
 
 from datadog_crossorg.config.settings import ProviderSettings
-from datadog_crossorg.dynamic.server_patches import show_user_errors_first, widen_dynamic_server
+from datadog_crossorg.dynamic.server_patches import (
+    send_detailed_diffs,
+    show_detailed_diff,
+    show_user_errors_first,
+    widen_dynamic_server,
+)
 from datadog_crossorg.process.provider_process import ProviderProcess
 from datadog_crossorg.resources import tokens
 from datadog_crossorg.resources.declaration import ResourceDeclaration
@@ -79,6 +84,7 @@ class StatelessProvider(ResourceProvider):
     def __setstate__(self, _state: dict[str, Any]) -> None:
         show_user_errors_first()  # unpickling is the first thing the provider server does
         widen_dynamic_server()
+        send_detailed_diffs()
 
     def process(self) -> ProviderProcess:
         """The provider process's half, built on first use (from the environment if the engine
@@ -119,7 +125,9 @@ class TableProvider(StatelessProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Engine: Diff with OLD OUTPUTS (refresh's drift shows); always explicit `changes`."""
-        return diff_result(self.rules.decide_diff(olds, news))
+        decision = self.rules.decide_diff(olds, news)
+        show_detailed_diff(decision.shown())
+        return diff_result(decision)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Engine: Create (up only)."""

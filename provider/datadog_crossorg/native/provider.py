@@ -213,26 +213,23 @@ def _served(request: Any) -> tuple[ResourceRules, _Wire]:
     return _RULES[token], _WIRES[token]
 
 
+_KINDS = {
+    "add": PropertyDiffKind.ADD,
+    "delete": PropertyDiffKind.DELETE,
+    "update": PropertyDiffKind.UPDATE,
+    "update_replace": PropertyDiffKind.UPDATE_REPLACE,
+}
+
+
 def _detailed_diff(decision: DiffDecision) -> dict[str, PropertyDiff]:
-    """What the engine shows: each changed input, or, for a set-valued list, each element
-    added or removed (indices of the new inputs and old outputs, as the rules compared them)."""
-    by_element = {name for name, _, _ in decision.elements}
-    kinds = {
-        wire_name(name): PropertyDiff(
-            PropertyDiffKind.UPDATE_REPLACE
-            if name in decision.replaces
-            else PropertyDiffKind.UPDATE,
-            input_diff=True,
+    """What the engine shows (`DiffDecision.shown`), under the wire's names."""
+    detailed = {}
+    for path, (kind, input_diff) in decision.shown().items():
+        name, bracket, rest = path.partition("[")
+        detailed[wire_name(name) + bracket + rest] = PropertyDiff(
+            _KINDS[kind], input_diff=input_diff
         )
-        for name in decision.changed
-        if name not in by_element
-    }
-    for name, index, change in decision.elements:
-        kind = {"add": PropertyDiffKind.ADD, "delete": PropertyDiffKind.DELETE}.get(
-            change, PropertyDiffKind.UPDATE
-        )
-        kinds[f"{wire_name(name)}[{index}]"] = PropertyDiff(kind, input_diff=False)
-    return kinds
+    return detailed
 
 
 def main() -> None:

@@ -36,6 +36,20 @@ class DiffDecision:
     def has_changes(self) -> bool:
         return bool(self.changed)
 
+    def shown(self) -> dict[str, tuple[str, bool]]:
+        """What the engine is to show, by property path: (kind, compared with the old inputs).
+        Each changed input is an "update" ("update_replace" when it replaces); a set-valued list
+        is its elements instead (`connection_types[0]`: "add", "delete" or "update"), compared
+        with the old outputs, as the rules compared them."""
+        by_element = {name for name, _, _ in self.elements}
+        shown = {
+            name: ("update_replace" if name in self.replaces else "update", True)
+            for name in self.changed
+            if name not in by_element
+        }
+        shown.update({f"{name}[{i}]": (change, False) for name, i, change in self.elements})
+        return shown
+
 
 def check_org(
     org: Any,
