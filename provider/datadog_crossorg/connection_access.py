@@ -1,4 +1,5 @@
-"""`ConnectionAccess`'s public home: `from datadog_crossorg.connection_access import ConnectionAccess`.
+"""`ConnectionAccess`'s public home:
+`from datadog_crossorg.connection_access import ConnectionAccess`.
 
 The class lives in `dynamic/connection_access.py`. This path is also frozen by state: stored
 `__provider` values pickle `datadog_crossorg.connection_access.ConnectionAccessProvider` by name,

@@ -13,13 +13,39 @@ Every side that needs the mapping takes it from here: the cross-org checks
 flows (`reports.verify`), and the offline Datadog (`emulator.rules_queries`), which otherwise
 imports nothing of this project. It is the one reading of Datadog the emulator shares with the
 client on purpose: Datadog's behaviour here is neither documented nor recorded, so the emulator
-serves the same assumption the checks make rather than a second guess of its own. This module
-imports nothing.
+serves the same assumption the checks make rather than a second guess of its own.
+
+`ConnectionTypes` is the one value a connection's types have on our side of the wire (records,
+rules, reports), built where a value enters: checked inputs, stored outputs, Datadog's answers.
+This module imports nothing of ours.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 CONNECTION_TYPES = ("audit", "logs", "metrics")  # what a connection can share
+
+
+class ConnectionTypes(tuple[str, ...]):
+    """A connection's types: each once, sorted, whatever order or repeats it was given in.
+
+    Datadog keeps a set, so order never makes a diff. A tuple, so it iterates, tests membership,
+    equals the sorted tuple of the same names, and is JSON (and a wire or output value, via
+    `list`) as the sorted list; its repr is the tuple's. Built from itself, it is itself.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, types: Iterable[Any] = ()) -> ConnectionTypes:
+        if isinstance(types, ConnectionTypes):
+            return types
+        if isinstance(types, str):
+            raise TypeError(f"connection types must be a list of names, not the string {types!r}")
+        return super().__new__(cls, sorted({str(t) for t in types}))
+
+
 CONNECTION_TYPE_FOR = {
     "audit": "audit",
     "ci_pipelines": "logs",

@@ -79,6 +79,18 @@ def test_types_change_updates_in_place() -> None:
     assert decision.changed == ("connection_types",) and decision.replaces == ()
 
 
+def test_adopt_set_or_cleared_after_create_makes_no_diff() -> None:
+    """adopt acts at create only (issue 27): clearing it after adopting changes nothing."""
+    assert not decide_diff({**OLD, "adopt": True}, {**OLD, "adopt": False}).has_changes
+    assert not decide_diff(OLD, {**OLD, "adopt": True}).has_changes
+
+
+def test_added_type_is_one_element_of_the_list_not_each_index() -> None:
+    decision = decide_diff(OLD, {**OLD, "connection_types": ["audit", "logs", "metrics"]})
+    assert decision.changed == ("connection_types",)
+    assert decision.elements == (("connection_types", 0, "add"),)
+
+
 def test_new_sink_replaces_creating_first_because_the_pair_differs() -> None:
     decision = decide_diff(OLD, {**OLD, "sink_org_id": "8e5fed0c-251e-4d58-8a8a-fcfe90980b4a"})
     assert decision.replaces == ("sink_org_id",)

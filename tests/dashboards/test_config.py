@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from datadog_crossorg.config.stack_program import StackConfigError
-from datadog_crossorg.dashboards.config import DashboardDecl, dashboard_specs
+from datadog_crossorg.dashboards.config import DocumentDecl, dashboard_specs
 from tests.support.seed import HUB, PAY
 
 ORG_UUIDS = {"hub": HUB, "payments": PAY}
@@ -45,9 +45,9 @@ def test_inline_and_file_dashboards_with_org_names_turned_into_uuids(tmp_path: P
 
     resolved = json.loads(json.dumps(DOC).replace('"payments"', f'"{PAY}"'))
     assert decls == [
-        DashboardDecl("inline", resolved, sink_org_id=HUB),
-        DashboardDecl("from-file", resolved, sink_org_id=HUB, org="hub"),
-        DashboardDecl("as-text", resolved),
+        DocumentDecl("inline", resolved, sink_org_id=HUB),
+        DocumentDecl("from-file", resolved, sink_org_id=HUB, org="hub"),
+        DocumentDecl("as-text", resolved),
     ]
     assert DOC["widgets"][0]["definition"]["requests"][0]["queries"][0]["cross_org_uuids"] == [
         "payments"

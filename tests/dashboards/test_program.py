@@ -255,3 +255,23 @@ def test_a_preview_of_a_connection_that_shares_the_type_passes(
     preview = deploy(program, preview=True)
 
     assert dashboards(preview)["edge-view"].inputs["dashboard"] == UNKNOWN
+
+
+def test_a_key_pair_naming_its_site_gives_the_explicit_provider_that_url(
+    datadog_emulator: Emulator, tmp_path: Path
+) -> None:
+    """key_pair_provider reads a pair as the key ring does: `site` as well as `apiUrl`."""
+    config = emulator_config(datadog_emulator)
+    orgs = json.loads(config["datadog-crossorg:orgs"])
+    orgs["payments"]["site"] = orgs["payments"].pop("apiUrl")
+    config["datadog-crossorg:orgs"] = json.dumps(orgs)
+
+    def program() -> None:
+        key_pair_provider("payments-keys", "payments")
+
+    with ProviderServer(cwd=ROOT) as server:
+        engine = Engine(server, stack="local", state_path=tmp_path / "state.json")
+        result = run_program(program, engine, config=config, secret_keys=SECRET_KEYS)
+
+    inputs = result.resource("payments-keys").inputs
+    assert datadog_emulator.url in json.dumps(inputs), inputs

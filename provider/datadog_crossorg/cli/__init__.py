@@ -5,13 +5,15 @@ its command (`key_options.command`); `main` runs it through `key_options.exit_on
 place a user's mistake becomes a line on stderr and an exit code. Heavy modules are imported
 inside the commands so `crossorg --help` stays instant.
 
-    crossorg emulator [--host 127.0.0.1] [--port 18126] [--seed FILE] [--state FILE] [--rate-limit ...]
-                      [--latency SECONDS] [--fault JSON ...]
-    crossorg connections list [--org NAME ...] [--config FILE] [--json]; graph; verify; import-file; audit
+    crossorg emulator [--host 127.0.0.1] [--port 18126] [--seed FILE] [--state FILE]
+                      [--rate-limit ...] [--latency SECONDS] [--fault JSON ...]
+    crossorg connections list [--org NAME ...] [--config FILE] [--json]; graph; verify;
+                      import-file; audit
     crossorg dashboards export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
     crossorg notebooks export ID [-o FILE] | --cross-org [-d DIR] [--quiet]; lint FILE... [--live]
     crossorg plugin build [-o DIR] | schema [-o FILE] [--check]
-    crossorg review --from FILE|- | --stack NAME [--format table|markdown|json] [--live] [--fail-on-break]
+    crossorg review --from FILE|- | --stack NAME [--format table|markdown|json] [--live]
+                      [--fail-on-break]
 """
 
 from __future__ import annotations

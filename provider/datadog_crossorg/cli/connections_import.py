@@ -26,7 +26,7 @@ from typing import Any
 
 
 def add_parser(actions: Any) -> None:
-    """Register `import-file` under `crossorg connections` (called from connections_cmd.register)."""
+    """Register `import-file` under `crossorg connections` (from connections_cmd.register)."""
     from datadog_crossorg.cli.key_options import add_key_options, command
 
     parser = actions.add_parser(

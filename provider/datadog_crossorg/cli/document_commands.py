@@ -4,8 +4,8 @@ A `DocumentCommands` names a command group (`dashboards`), the document it handl
 load that document's `DocumentKind` (fetch, list, normalize, check: `dashboards.export`), and
 registers both actions with the same options, output and exit status:
 
-    crossorg GROUP export ID [-o FILE] | --cross-org [-d DIR] [--quiet]   [--org NAME] [--config FILE]
-    crossorg GROUP lint FILE... [--live] [--NOUN-org UUID]                [--org NAME] [--config FILE]
+    crossorg GROUP export ID [-o FILE] | --cross-org [-d DIR] [--quiet]  [--org NAME] [--config F]
+    crossorg GROUP lint FILE... [--live] [--NOUN-org UUID]               [--org NAME] [--config F]
 
 Exit status: 0 fine, 1 problems found or Datadog refused, 2 bad usage or configuration. Messages
 go to stderr prefixed with `crossorg GROUP` (`crossorg GROUP export` for a usage problem).

@@ -71,11 +71,11 @@ def _fault(text: str) -> Any:
         ) from None
 
 
-FAULTS_EPILOG = """Faults take the fields of POST /_emulator/faults (README, "The offline Datadog"): kind (status,
-latency, drop, commit_then_status, commit_then_drop), method, path (a regex), status, body,
-headers, echo_keys, delay (seconds), times (null: forever) and key_pair. Several --fault options
-apply in order; --latency adds to each of them. The control endpoint arms and clears faults
-while the emulator runs.
+FAULTS_EPILOG = """Faults take the fields of POST /_emulator/faults (README, "The offline
+Datadog"): kind (status, latency, drop, commit_then_status, commit_then_drop), method, path (a
+regex), status, body, headers, echo_keys, delay (seconds), times (null: forever) and key_pair.
+Several --fault options apply in order; --latency adds to each of them. The control endpoint arms
+and clears faults while the emulator runs.
 """
 
 

@@ -102,10 +102,14 @@ def os_error_text(error: OSError) -> str:
 @contextmanager
 def clients(args: argparse.Namespace) -> Iterator[dict[str | None, Any]]:
     """One client per key pair the options name, closed afterwards."""
+    from datadog_crossorg.config.settings import ProviderSettings
+    from datadog_crossorg.config.stack_program import load_config_file
     from datadog_crossorg.reports.existing import clients_for
 
-    keys, names = key_ring_and_names(args)
-    clients = clients_for(keys, names)
+    config = load_config_file(args.config) if args.config else {}
+    settings = ProviderSettings.from_stack_config(config.get)
+    names: list[str | None] = list(args.org) or [None]
+    clients = clients_for(settings.key_ring, names, settings.client_options)
     try:
         yield clients
     finally:

@@ -24,7 +24,7 @@ from datadog_crossorg.client.errors import (
 )
 from datadog_crossorg.client.records import Connection, Org
 from datadog_crossorg.client.sites import SITES, resolve_base_url
-from datadog_crossorg.data_sources import CONNECTION_TYPES
+from datadog_crossorg.data_sources import CONNECTION_TYPES, ConnectionTypes
 
 if TYPE_CHECKING:
     from datadog_crossorg.client.api import DatadogClient
@@ -45,6 +45,7 @@ __all__ = [
     "SITES",
     "Conflict",
     "Connection",
+    "ConnectionTypes",
     "DatadogClient",
     "DatadogError",
     "Forbidden",

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 
 class DatadogError(Exception):
-    """A Datadog call failed. `errors` holds Datadog's own texts, `status` the HTTP status if any."""
+    """A Datadog call failed: `errors` holds Datadog's own texts, `status` the HTTP status."""
 
     def __init__(
         self,
@@ -107,7 +107,7 @@ def error_for_status(
     retry_after: float | None = None,
     note: str = "",
 ) -> DatadogError:
-    """The typed error for a non-2xx answer; Datadog's texts (or the reason phrase) make the message."""
+    """The typed error for a non-2xx answer; its message: Datadog's texts, or the reason."""
     detail = f"{status} {'; '.join(errors) or reason}".rstrip() + note
     common = {"status": status, "errors": errors, "method": method, "path": path}
     message = failure_message(method, path, detail)

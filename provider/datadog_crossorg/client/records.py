@@ -9,10 +9,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from datadog_crossorg.data_sources import ConnectionTypes
+
 
 @dataclass(frozen=True)
 class Connection:
-    """One org connection: `source_org_id` shares `connection_types` (sorted) with `sink_org_id`.
+    """One org connection: `source_org_id` shares `connection_types` with `sink_org_id`.
 
     Names are None when Datadog did not send them (the PATCH response never does).
     """
@@ -20,7 +22,7 @@ class Connection:
     id: str
     source_org_id: str
     sink_org_id: str
-    connection_types: tuple[str, ...]
+    connection_types: ConnectionTypes
     created_at: str
     source_org_name: str | None = None
     sink_org_name: str | None = None
@@ -29,6 +31,9 @@ class Connection:
     # Who created it, from the listing's `included` entry (None when Datadog sent none: a
     # create or PATCH answer). Not compared: a record's identity is the connection's.
     creator: Creator | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "connection_types", ConnectionTypes(self.connection_types))
 
     @classmethod
     def from_api(
@@ -53,7 +58,7 @@ class Connection:
             id=obj["id"],
             source_org_id=source_id or "",
             sink_org_id=sink_id or "",
-            connection_types=tuple(sorted(attrs.get("connection_types") or ())),
+            connection_types=ConnectionTypes(attrs.get("connection_types") or ()),
             created_at=attrs.get("created_at") or "",
             source_org_name=source_name,
             sink_org_name=sink_name,

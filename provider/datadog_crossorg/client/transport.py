@@ -155,7 +155,8 @@ class _DeadlineTimeout(Timeout):
 
     def clone(self) -> Timeout:
         left = max(self._deadline_at - time.monotonic(), 0.001)
-        return Timeout(connect=min(self._connect, left), read=min(self._read, left))  # type: ignore[type-var]
+        connect, read = min(self._connect, left), min(self._read, left)
+        return Timeout(connect=connect, read=read)  # type: ignore[type-var]
 
 
 def check_key(which: str, key: str) -> None:

@@ -13,7 +13,8 @@ A named pair without an `apiUrl` goes where the default pair goes (`datadog:apiU
 DATADOG_HOST or DD_SITE, else US1): both ends of a connection are on one site.
 
 Keys live only in a `KeyRing` built at run time inside the provider process: they never enter the
-pickled provider, resource inputs, outputs, logs or error messages (`Credentials.__repr__` hides them).
+pickled provider, resource inputs, outputs, logs or error messages (`Credentials.__repr__` hides
+them).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ _SITE_ENV = ("DATADOG_HOST", "DD_SITE")
 
 
 class CredentialsError(Exception):
-    """A key pair is missing or malformed; the message says which and how to fix it (never a key)."""
+    """A key pair is missing or malformed; the message says which and how to fix it (no key)."""
 
 
 @dataclass(frozen=True)

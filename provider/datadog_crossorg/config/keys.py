@@ -31,7 +31,7 @@ SECRET_KEYS = frozenset({API_KEY, APP_KEY, ORGS})  # set them with `pulumi confi
 
 
 def in_namespace(key: str) -> str:
-    """`datadog-crossorg:connections` -> `connections`: the name `pulumi.Config(NAMESPACE)` takes."""
+    """`datadog-crossorg:connections` -> `connections`: what `pulumi.Config(NAMESPACE)` takes."""
     namespace, _, name = key.partition(":")
     if namespace != NAMESPACE:
         raise ValueError(f"{key} is not a {NAMESPACE} key")

@@ -1,7 +1,8 @@
 """Read the stack program's declarative config into declarations, with clear errors.
 
 `read_stack_program` reads every key of it once (`keys.ORG_UUIDS`, `CONNECTIONS`, `ACCESS`,
-`DASHBOARDS`, `NOTEBOOKS`, `ORG_FACTS`), from the program's `pulumi.Config`, a stack file or `pulumi config --json`. Kept out
+`DASHBOARDS`, `NOTEBOOKS`, `ORG_FACTS`), from the program's `pulumi.Config`, a stack file or
+`pulumi config --json`. Kept out
 of `stacks/__main__.py` so the rules are importable and tested; deep validation of each field
 (UUID format, types) stays in `rules.connections.check_inputs`, which runs at preview as Check.
 """
@@ -72,7 +73,7 @@ def unique_name(where: str, entry: Mapping[str, Any], seen: set[str], what: str)
 def connection_specs(
     entries: Any, org_uuids: Mapping[str, str] | None = None
 ) -> list[ConnectionDecl]:
-    """Turn `datadog-crossorg:connections` into declarations; `sink` may name an `orgUuids` entry."""
+    """`datadog-crossorg:connections` as declarations; `sink` may name an `orgUuids` entry."""
     org_uuids = dict(org_uuids or {})
     seen: set[str] = set()
     decls = []

@@ -5,7 +5,9 @@ only when a component or provider is built, so `import datadog_crossorg.dashboar
 
     fleet = CrossOrgDashboard(
         "fleet",
-        Dashboard("Fleet", [Timeseries("CPU", [MetricsQuery("pay", "avg:cpu{*}", source=pay_to_hub)])]),
+        Dashboard(
+            "Fleet", [Timeseries("CPU", [MetricsQuery("pay", "avg:cpu{*}", source=pay_to_hub)])]
+        ),
         connections=[pay_to_hub, search_to_hub],    # the stack's connections into this org
         provider=hub_provider,                      # optional: keys of the dashboard's (sink) org
     )
@@ -28,7 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from datadog_crossorg.client.sites import resolve_base_url
 from datadog_crossorg.config import keys
+from datadog_crossorg.config.credentials import DEFAULT_SITE, Credentials, KeyRing
 from datadog_crossorg.dashboards import model
 from datadog_crossorg.dashboards import typed as typed_args
 from datadog_crossorg.dashboards.render import parse, render
@@ -107,22 +111,20 @@ class CrossOrgDashboard(pulumi.ComponentResource):
 def key_pair_provider(
     resource_name: str, org: str, opts: pulumi.ResourceOptions | None = None
 ) -> pulumi_datadog.Provider:
-    """A `pulumi_datadog.Provider` with the keys of `datadog-crossorg:orgs.<org>` (secrets)."""
+    """A `pulumi_datadog.Provider` with the keys of `datadog-crossorg:orgs.<org>` (secrets), read
+    as the key ring reads them (`apiUrl` or `site`); a pair naming no site leaves the URL to
+    pulumi_datadog's own default."""
     orgs = pulumi.Config(keys.NAMESPACE).require_secret_object(keys.in_namespace(keys.ORGS))
+    pair = orgs.apply(lambda value: KeyRing.from_values(orgs=value, env={}).resolve(org))
 
-    def field(name: str) -> pulumi.Output[Any]:
-        def pick(pairs: Any) -> Any:
-            if not isinstance(pairs, Mapping) or org not in pairs:
-                raise KeyError(f"{keys.ORGS} has no key pair {org!r}")
-            return pairs[org].get(name)
-
-        return orgs.apply(pick)
+    def api_url(creds: Credentials) -> str | None:
+        return None if creds.site == DEFAULT_SITE else resolve_base_url(creds.site)
 
     return _datadog().Provider(
         resource_name,
-        api_key=field("apiKey"),
-        app_key=field("appKey"),
-        api_url=field("apiUrl"),
+        api_key=pair.apply(lambda creds: creds.api_key),
+        app_key=pair.apply(lambda creds: creds.app_key),
+        api_url=pair.apply(api_url),
         opts=opts,
     )
 

@@ -27,8 +27,6 @@ from datadog_crossorg.config import keys
 from datadog_crossorg.config.stack_program import StackConfigError, config_entries, unique_name
 from datadog_crossorg.dashboards.render import parse
 
-CONFIG_KEY = keys.DASHBOARDS
-
 
 @dataclass(frozen=True)
 class DocumentDecl:
@@ -39,10 +37,6 @@ class DocumentDecl:
     document: dict[str, Any]
     sink_org_id: str | None = None
     org: str | None = None
-
-
-DashboardDecl = DocumentDecl
-NotebookDecl = DocumentDecl
 
 
 def dashboard_specs(

@@ -11,21 +11,11 @@ OrgConnectionProvider's.
 
 from __future__ import annotations
 
-from typing import Any
-
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
-
-from datadog_crossorg.dynamic.provider_base import (
-    DeclaredResource,
-    StatelessProvider,
-    check_result,
-    diff_result,
-)
-from datadog_crossorg.resources.connection_access import CONNECTION_ACCESS
+from datadog_crossorg.dynamic.provider_base import DeclaredResource, TableProvider
 from datadog_crossorg.rules import access
 
 
-class ConnectionAccessProvider(StatelessProvider):
+class ConnectionAccessProvider(TableProvider, rules=access.TABLE):
     """CRUD for one org's restriction policy on one connection (`/api/v2/restriction_policy`).
 
     The instance pickles to nothing; methods may run on several threads at once.
@@ -33,42 +23,8 @@ class ConnectionAccessProvider(StatelessProvider):
 
     __module__ = "datadog_crossorg.connection_access"  # released state pickles it by this path
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Engine: Check, at preview and up; no API call. Refuses a self-lockout unless opted in."""
-        return check_result(*access.check_inputs(news, self.process().known_orgs))
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Engine: Diff with OLD OUTPUTS; always explicit `changes`, never a `__provider` diff."""
-        return diff_result(access.decide_diff(olds, news))
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        """Engine: Create (up only): one POST replacing whatever policy the org had."""
-        spec = access.AccessSpec.from_inputs(props)
-        stored = access.write(self.process().client(spec.org), spec)
-        return CreateResult(spec.resource_id, access.outputs(spec, stored))
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Engine: Read on refresh; gone when the policy or the connection is gone."""
-        spec = access.AccessSpec.from_read(id_, props)
-        found = access.read(self.process().client(spec.org), spec.connection_id)
-        if found is None:
-            return ReadResult("", {})
-        return ReadResult(id_, *access.read_state(spec, found))
-
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Engine: Update with OLD OUTPUTS; one POST when principals differ, none otherwise."""
-        spec = access.AccessSpec.from_inputs(news)
-        return UpdateResult(access.apply_update(self.process().client(spec.org), olds, spec))
-
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Engine: Delete on destroy or removal: full access again; a gone connection is fine."""
-        spec = access.AccessSpec.from_inputs(props)
-        access.delete(self.process().client(spec.org), spec)
-
-
-class ConnectionAccess(
-    DeclaredResource, declaration=CONNECTION_ACCESS, provider=ConnectionAccessProvider
-):
+class ConnectionAccess(DeclaredResource, provider=ConnectionAccessProvider):
     """One org's restriction policy on an org connection: who may edit it (and, on the sink
     side, view the data it shares).
 

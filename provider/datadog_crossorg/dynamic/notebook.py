@@ -12,63 +12,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from datadog_crossorg.dashboards.resolve import resolve_checked
-from datadog_crossorg.dynamic.provider_base import (
-    DeclaredResource,
-    StatelessProvider,
-    check_result,
-    diff_result,
-)
-from datadog_crossorg.notebooks.model import Notebook
-from datadog_crossorg.resources.notebook import CROSS_ORG_NOTEBOOK
+from datadog_crossorg.dashboards.resolve import Document, resolve_checked
+from datadog_crossorg.dynamic.provider_base import DeclaredResource, TableProvider
 from datadog_crossorg.rules import notebooks
 from datadog_crossorg.rules.queries import NotebookInvalid, notebook_queries
 
 
-class CrossOrgNotebookProvider(StatelessProvider):
+class CrossOrgNotebookProvider(TableProvider, rules=notebooks.TABLE):
     """CRUD for notebooks over `/api/v1/notebooks`, one API call per operation.
 
     The instance pickles to nothing; methods may run on several threads at once.
     """
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Engine: Check, at preview and up; no API call. Problems name the cell and query."""
-        return check_result(*notebooks.check_inputs(news, self.process().known_orgs))
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        """Engine: Diff with OLD OUTPUTS (refresh's drift shows); no API call."""
-        return diff_result(notebooks.decide_diff(olds, news))
-
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        """Engine: Create: one POST."""
-        spec = notebooks.NotebookSpec.from_inputs(props)
-        outs = notebooks.create(self.process().client(spec.org), spec)
-        return CreateResult(outs["notebook_id"], outs)
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """Engine: Read on refresh: one GET; gone when Datadog has no such notebook."""
-        org = props.get("org") or None
-        outs = notebooks.read(self.process().client(org), id_, org, props.get("notebook"))
-        if outs is None:
-            return ReadResult("", {})
-        return ReadResult(id_, outs, notebooks.inputs(outs))
-
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        """Engine: Update with OLD OUTPUTS: one PUT with the declared notebook."""
-        spec = notebooks.NotebookSpec.from_inputs(news)
-        return UpdateResult(notebooks.update(self.process().client(spec.org), id_, spec))
-
-    def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Engine: Delete: one DELETE; already gone is fine."""
-        org = props.get("org") or None
-        notebooks.delete(self.process().client(org), id_, org)
-
-
-class CrossOrgNotebook(
-    DeclaredResource, declaration=CROSS_ORG_NOTEBOOK, provider=CrossOrgNotebookProvider
-):
+class CrossOrgNotebook(DeclaredResource, provider=CrossOrgNotebookProvider):
     """A notebook in an org (the key pair `org`, or the default one) whose cells read others.
 
         CrossOrgNotebook("ci-health", Notebook("CI health", [Cell(failed_pipelines)]),
@@ -84,7 +42,7 @@ class CrossOrgNotebook(
     def __init__(
         self,
         resource_name: str,
-        notebook: Notebook | Mapping[str, Any] | str | None = None,
+        notebook: Document | Mapping[str, Any] | str | None = None,
         org: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
         *,
@@ -95,7 +53,7 @@ class CrossOrgNotebook(
         if args is not None:
             notebook, org = args.notebook, args.org
         if isinstance(notebook, str):
-            notebook = notebooks.parse(notebook)
+            notebook = notebooks.notebook_of(notebook)
         if notebook is None:
             raise TypeError(f"{resource_name}: CrossOrgNotebook needs a notebook")
         resolved = resolve_checked(
@@ -106,7 +64,7 @@ class CrossOrgNotebook(
             connections=connections,
             org_id=sink_org_id,
         )
-        text = resolved.document.apply(notebooks.render)
+        text = resolved.document.apply(notebooks.state_text)
         merged = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(depends_on=resolved.depends_on)
         )

@@ -24,17 +24,26 @@ from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
     ConfigureRequest,
+    CreateResult,
     DiffResult,
+    ReadResult,
     Resource,
     ResourceProvider,
+    UpdateResult,
 )
 
 from datadog_crossorg.config.settings import ProviderSettings
-from datadog_crossorg.dynamic.server_patches import show_user_errors_first, widen_dynamic_server
+from datadog_crossorg.dynamic.server_patches import (
+    send_detailed_diffs,
+    show_detailed_diff,
+    show_user_errors_first,
+    widen_dynamic_server,
+)
 from datadog_crossorg.process.provider_process import ProviderProcess
 from datadog_crossorg.resources import tokens
 from datadog_crossorg.resources.declaration import ResourceDeclaration
 from datadog_crossorg.rules.inputs import DiffDecision, InputProblem
+from datadog_crossorg.rules.table import ResourceRules
 
 _PROCESS_LOCK = threading.Lock()
 PROVIDER_KEY = "__provider"
@@ -75,6 +84,7 @@ class StatelessProvider(ResourceProvider):
     def __setstate__(self, _state: dict[str, Any]) -> None:
         show_user_errors_first()  # unpickling is the first thing the provider server does
         widen_dynamic_server()
+        send_detailed_diffs()
 
     def process(self) -> ProviderProcess:
         """The provider process's half, built on first use (from the environment if the engine
@@ -95,6 +105,46 @@ class StatelessProvider(ResourceProvider):
     def use(self, process: ProviderProcess) -> None:
         """Serve from `process` (a host that reads its configuration elsewhere sets it here)."""
         self.__dict__["_process"] = process
+
+
+class TableProvider(StatelessProvider):
+    """A dynamic provider that calls its resource's table (`rules.table.ResourceRules`) and only
+    translates: `class OrgConnectionProvider(TableProvider, rules=connections.TABLE)`. Methods may
+    run on several threads at once; each engine call is one table call."""
+
+    rules: ClassVar[ResourceRules]
+
+    def __init_subclass__(cls, rules: ResourceRules | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if rules is not None:
+            cls.rules = rules
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Engine: Check, at preview and up; no API call. Failures name property, value and fix."""
+        return check_result(*self.rules.check(news, self.process().known_orgs))
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Engine: Diff with OLD OUTPUTS (refresh's drift shows); always explicit `changes`."""
+        decision = self.rules.decide_diff(olds, news)
+        show_detailed_diff(decision.shown())
+        return diff_result(decision)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Engine: Create (up only)."""
+        return CreateResult(*self.rules.create(self.process(), props))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Engine: Read on refresh, `get` and import; an empty id means gone."""
+        found, outs, inputs = self.rules.read(self.process(), id_, props)
+        return ReadResult(found, outs, inputs) if found else ReadResult("", {})
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Engine: Update with OLD OUTPUTS; a write only when a field Datadog holds differs."""
+        return UpdateResult(self.rules.update(self.process(), id_, olds, news))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Engine: Delete on destroy and after a replacement; already gone is fine."""
+        self.rules.delete(self.process(), id_, props)
 
 
 class StableResource(Resource):
@@ -121,8 +171,7 @@ class StableResource(Resource):
 class DeclaredResource(StableResource):
     """A dynamic resource whose Python face is derived from its declaration:
 
-        class OrgConnection(DeclaredResource, declaration=ORG_CONNECTION,
-                            provider=OrgConnectionProvider): ...
+        class OrgConnection(DeclaredResource, provider=OrgConnectionProvider): ...
 
     gives `OrgConnection(name, <inputs by position or keyword>, opts=None, *, args=None)`, an
     `OrgConnection.Args` class with one field per input, and `pulumi.Output` annotations for
@@ -130,18 +179,18 @@ class DeclaredResource(StableResource):
     """
 
     declaration: ClassVar[ResourceDeclaration]
-    provider_class: ClassVar[type[StatelessProvider]]
+    provider_class: ClassVar[type[TableProvider]]
     Args: ClassVar[type]
     _signature: ClassVar[inspect.Signature]
 
     def __init_subclass__(
         cls,
-        declaration: ResourceDeclaration | None = None,
-        provider: type[StatelessProvider] | None = None,
+        provider: type[TableProvider] | None = None,
         **kwargs: Any,
     ) -> None:
-        if declaration is None or provider is None:
-            raise TypeError(f"{cls.__name__} needs declaration= and provider=")
+        if provider is None:
+            raise TypeError(f"{cls.__name__} needs provider= (a TableProvider)")
+        declaration = provider.rules.declaration
         super().__init_subclass__(module=tokens.DYNAMIC_MODULE, name=declaration.name, **kwargs)
         cls.declaration = declaration
         cls.provider_class = provider

@@ -1,10 +1,12 @@
-"""Two changes to pulumi.dynamic's provider server, made from inside it when our provider loads.
+"""Three changes to pulumi.dynamic's provider server, made from inside it when our provider loads.
 
-That server (`python -m pulumi.dynamic`) answers any exception with a full traceback and serves at
-most 4 calls at once. Our providers are thread-safe and their user errors say what to do, so
-`show_user_errors_first` makes those read message-first and `widen_dynamic_server` lets it serve
-`CONCURRENT_CALLS` at once. Both are guarded: on a server of another shape they change nothing
-and log why once. Outside that server (programs, tests, the native plugin) they do nothing.
+That server (`python -m pulumi.dynamic`) answers any exception with a full traceback, serves at
+most 4 calls at once and sends no detailed diff. Our providers are thread-safe and their user
+errors say what to do, so `show_user_errors_first` makes those read message-first,
+`widen_dynamic_server` lets it serve `CONCURRENT_CALLS` at once, and `send_detailed_diffs` lets a
+Diff's answer say what changed (one type added, not every index of the list). All are guarded:
+on a server of another shape they change nothing and log why once. Outside that server
+(programs, tests, the native plugin) they do nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import logging
 import sys
 import threading
 import traceback
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
@@ -126,3 +129,71 @@ def _grpc_server_state() -> Any:
     ):
         return None
     return states[0]
+
+
+# -- detailed diffs --------------------------------------------------------------------------
+_SHOWN = threading.local()  # what the Diff this thread answers is to show (set by our Diff)
+_DETAILED: list[bool] = []  # once per process
+_DIFF_METHOD = "/pulumirpc.ResourceProvider/Diff"
+
+
+def show_detailed_diff(shown: Mapping[str, tuple[str, bool]]) -> None:
+    """Our Diff's detailed diff (`DiffDecision.shown`), for `send_detailed_diffs` to send."""
+    _SHOWN.value = dict(shown)
+
+
+def send_detailed_diffs() -> bool:
+    """Make pulumi.dynamic's server send the detailed diff our Diff recorded on its thread.
+
+    Its DiffResult has no detailed diff, so the engine diffs the old and new inputs itself and
+    shows a changed list index by index. The server's Diff handler is wrapped: the answer gains
+    `detailedDiff`. Guarded: when the server is not the shape this was written against, nothing
+    changes and the log says so once.
+    """
+    if _dynamic_server() is None:
+        return False
+    with _LOCK:
+        if not _DETAILED:
+            handlers = _diff_handlers(_grpc_server_state())
+            if handlers is None:
+                _LOG.warning(
+                    "datadog-crossorg: pulumi.dynamic's provider server changed shape; a changed "
+                    "list shows index by index"
+                )
+            else:
+                handler = handlers[_DIFF_METHOD]
+                wrapped = _with_detailed_diff(handler.unary_unary)
+                handlers[_DIFF_METHOD] = handler._replace(unary_unary=wrapped)
+            _DETAILED.append(handlers is not None)
+        return _DETAILED[0]
+
+
+def _diff_handlers(state: Any) -> dict[str, Any] | None:
+    """The method handlers holding the server's Diff, if they have the expected shape."""
+    for generic in getattr(state, "generic_handlers", None) or ():
+        handlers = getattr(generic, "_method_handlers", None)
+        handler = handlers.get(_DIFF_METHOD) if isinstance(handlers, dict) else None
+        if handler is not None and hasattr(handler, "_replace") and handler.unary_unary:
+            return handlers
+    return None
+
+
+def _with_detailed_diff(diff: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    from pulumi.runtime.proto import provider_pb2
+
+    kinds = provider_pb2.PropertyDiff.Kind
+
+    def answer(request: Any, context: Any) -> Any:
+        _SHOWN.value = None
+        response = diff(request, context)
+        shown = _SHOWN.value
+        if shown:
+            for path, (kind, input_diff) in shown.items():
+                response.detailedDiff[path].CopyFrom(
+                    provider_pb2.PropertyDiff(kind=kinds.Value(kind.upper()), inputDiff=input_diff)
+                )
+            response.hasDetailedDiff = True
+            response.diffs.extend(sorted({path.partition("[")[0] for path in shown}))
+        return response
+
+    return answer

@@ -55,7 +55,8 @@ def parse_limits(spec: Mapping[str, Any]) -> dict[str, RateLimit]:
         if isinstance(value, RateLimit):
             limits[name] = value
         elif isinstance(value, Mapping):
-            limits[name] = RateLimit(value.get("limit"), value.get("period"))  # type: ignore[arg-type]
+            limit, period = value.get("limit"), value.get("period")
+            limits[name] = RateLimit(limit, period)  # type: ignore[arg-type]
         elif isinstance(value, tuple | list) and len(value) == 2:
             limits[name] = RateLimit(*value)
         else:

@@ -11,9 +11,8 @@ or `start`/`end` time, status "published", names of at most 80 characters); Data
 not recorded, so each names the offending field. Graph cells hold widget definitions, so their
 queries follow the dashboards' cross-org rule (`rules_dashboards.validate_cross_org`).
 
-No permission is checked: Datadog requires `notebooks_read` / `notebooks_write`, which the
-emulator's key pairs do not list (see model.PERMISSIONS), so any key pair of an org may use its
-notebooks.
+Permissions are checked as Datadog does: reads need `notebooks_read`, writes `notebooks_write`
+(`model.require`); a key pair without them gets the 403 Datadog gives.
 """
 
 from __future__ import annotations
@@ -255,8 +254,8 @@ def _owned(world: World, key_pair: KeyPair, notebook_id: str) -> Notebook:
 
 
 def create_notebook(world: World, key_pair: KeyPair, body: Any) -> dict[str, Any]:
-    require(key_pair, WRITE)
     """New id, new cell ids, `created` = `modified` = now; the key pair's user is the author."""
+    require(key_pair, WRITE)
     given = attributes_of(body)
     validate(given)
     now = world.now()
@@ -272,9 +271,9 @@ def get_notebook(world: World, key_pair: KeyPair, notebook_id: str) -> dict[str,
 
 
 def update_notebook(world: World, key_pair: KeyPair, notebook_id: str, body: Any) -> dict[str, Any]:
-    require(key_pair, WRITE)
     """Full replacement: cells that name one of the notebook's cell ids keep it, the others are
     new; cells left out are deleted. Keeps id, author and `created`; `modified` moves."""
+    require(key_pair, WRITE)
     old = _owned(world, key_pair, notebook_id)
     given = attributes_of(body)
     validate(given)
@@ -328,10 +327,10 @@ def _matches(world: World, notebook: Notebook, query: dict[str, str], template: 
 
 
 def list_notebooks(world: World, key_pair: KeyPair, query: dict[str, str]) -> dict[str, Any]:
-    require(key_pair, READ)
     """This org's notebooks, filtered, sorted (default: `modified`, `desc`), then paged by
     `start`/`count`. Without `count` every match is listed (no default page size is
     documented). `total_count` counts the org's notebooks, `total_filtered_count` the matches."""
+    require(key_pair, READ)
     start = paging_param(query, "start") or 0
     count = paging_param(query, "count")
     field = _choice(query, "sort_field", SORT_FIELDS)

@@ -4,10 +4,10 @@ A seed describes the world (accounts > orgs > roles, teams, users and key pairs;
 pre-existing connections, dashboards, notebooks, restriction policies and series of any data
 source the timeseries endpoint serves (metrics, logs, audit, ci_pipelines, ci_tests); rate
 limits).
-Users name their roles and teams (by name, handle or id) in `roles` / `teams`. A state file is the same document with everything
-made explicit (ids, timestamps, widget and cell ids, the last notebook id), so
-`load -> dump -> load` is the identity and a stack deployed today refreshes tomorrow against
-the same world.
+Users name their roles and teams (by name, handle or id) in `roles` / `teams`. A state file is
+the same document with everything made explicit (ids, timestamps, widget and cell ids, the last
+notebook id), so `load -> dump -> load` is the identity and a stack deployed today refreshes
+tomorrow against the same world.
 """
 
 from __future__ import annotations

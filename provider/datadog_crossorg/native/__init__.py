@@ -2,8 +2,9 @@
 plugin `datadog-crossorg`.
 
 The same rules as the dynamic `OrgConnection` and `ConnectionAccess` (`datadog_crossorg.rules`)
-behind Pulumi's provider gRPC protocol, so TypeScript, Go, YAML, .NET and Java programs get what Python programs
-get, `pulumi import` works, and several source orgs are several explicit provider instances.
+behind Pulumi's provider gRPC protocol, so TypeScript, Go, YAML, .NET and Java programs get what
+Python programs get, `pulumi import` works, and several source orgs are several explicit provider
+instances.
 
 - `schema.py`: the package schema, derived from the declarations in `datadog_crossorg.resources`;
   `schema.json` is its committed output (GetSchema serves it).

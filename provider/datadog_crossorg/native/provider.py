@@ -1,9 +1,10 @@
 """`CrossOrgProvider`: the native plugin's provider, a thin adapter over the rules.
 
-It serves every resource of `schema.RESOURCES` (OrgConnection, ConnectionAccess): each call finds
-its resource by the type in its URN and hands the properties to that resource's rules under the
-declaration's snake_case names (`rules.connections`, `rules.access`); properties cross the wire in
-camelCase (`wire_name`). The SDK's provider server (`pulumi.provider.experimental.server`) calls
+It serves every resource whose table `rules.served.NATIVE` lists (OrgConnection, ConnectionAccess):
+each call finds its resource's table (`rules.table.ResourceRules`) by the type in its URN and hands
+it the properties under the declaration's snake_case names, the key pair left unset (one plugin
+process holds one); properties cross the wire in camelCase (`wire_name`). The SDK's provider
+server (`pulumi.provider.experimental.server`) calls
 these coroutines, several at once; each runs the rules' blocking calls on a worker thread, so one
 slow Datadog call never holds up the others.
 
@@ -52,12 +53,11 @@ from datadog_crossorg import __version__
 from datadog_crossorg.config.settings import ProviderSettings, SettingsError
 from datadog_crossorg.native import schema
 from datadog_crossorg.process.provider_process import CONCURRENT_CALLS, ProviderProcess
-from datadog_crossorg.resources.connection_access import CONNECTION_ACCESS
 from datadog_crossorg.resources.declaration import NATIVE, ResourceDeclaration, wire_name
-from datadog_crossorg.resources.org_connection import ORG_CONNECTION
 from datadog_crossorg.resources.provider_config import PROVIDER_CONFIG
-from datadog_crossorg.rules import access, connections
-from datadog_crossorg.rules.inputs import DiffDecision, InputProblem
+from datadog_crossorg.rules.inputs import DiffDecision
+from datadog_crossorg.rules.served import NATIVE as NATIVE_TABLES
+from datadog_crossorg.rules.table import ResourceRules
 
 T = TypeVar("T")
 Props = dict[str, Any]
@@ -66,100 +66,7 @@ _CONFIG = tuple(f.wire_name for f in PROVIDER_CONFIG.inputs(NATIVE))
 _DIFF_SOME = provider_pb2.DiffResponse.DIFF_SOME
 
 
-class _Rules:
-    """One resource's rules as the plugin calls them, with the instance's one key pair."""
-
-    declaration: ResourceDeclaration
-
-    def check(self, news: Props) -> tuple[Props, list[InputProblem]]:
-        raise NotImplementedError
-
-    def decide_diff(self, olds: Props, news: Props) -> DiffDecision:
-        raise NotImplementedError
-
-    def create(self, process: ProviderProcess, props: Props) -> tuple[str, Props]:
-        raise NotImplementedError
-
-    def read(self, process: ProviderProcess, id_: str, olds: Props) -> tuple[str, Props, Props]:
-        """(id, outputs, inputs); an empty id means gone."""
-        raise NotImplementedError
-
-    def update(self, process: ProviderProcess, id_: str, olds: Props, news: Props) -> Props:
-        raise NotImplementedError
-
-    def delete(self, process: ProviderProcess, id_: str, props: Props) -> None:
-        raise NotImplementedError
-
-
-class _OrgConnections(_Rules):
-    declaration = ORG_CONNECTION
-
-    def check(self, news: Props) -> tuple[Props, list[InputProblem]]:
-        return connections.check_inputs(news, None)
-
-    def decide_diff(self, olds: Props, news: Props) -> DiffDecision:
-        return connections.decide_diff(olds, news)
-
-    def create(self, process: ProviderProcess, props: Props) -> tuple[str, Props]:
-        spec = connections.ConnectionSpec.from_inputs(props)
-        conn = connections.create(process.view(None), spec)
-        return conn.id, connections.outputs(conn, None, spec.adopt)
-
-    def read(self, process: ProviderProcess, id_: str, olds: Props) -> tuple[str, Props, Props]:
-        adopt = bool(olds.get("adopt") or False)
-        conn = connections.read(
-            process.view(None),
-            id_,
-            sink_org_id=olds.get("sink_org_id") or None,
-            source_org_id=olds.get("source_org_id") or None,
-        )
-        if conn is None:
-            return "", {}, {}
-        return (
-            conn.id,
-            connections.outputs(conn, None, adopt),
-            connections.inputs(conn, None, adopt),
-        )
-
-    def update(self, process: ProviderProcess, id_: str, olds: Props, news: Props) -> Props:
-        spec = connections.ConnectionSpec.from_inputs(news)
-        return connections.apply_update(process.view(None), id_, olds, spec)
-
-    def delete(self, process: ProviderProcess, id_: str, props: Props) -> None:
-        connections.delete(process.view(None), id_)
-
-
-class _ConnectionAccesses(_Rules):
-    declaration = CONNECTION_ACCESS
-
-    def check(self, news: Props) -> tuple[Props, list[InputProblem]]:
-        return access.check_inputs(news, None)
-
-    def decide_diff(self, olds: Props, news: Props) -> DiffDecision:
-        return access.decide_diff(olds, news)
-
-    def create(self, process: ProviderProcess, props: Props) -> tuple[str, Props]:
-        spec = access.AccessSpec.from_inputs(props)
-        return spec.resource_id, access.outputs(spec, access.write(process.client(None), spec))
-
-    def read(self, process: ProviderProcess, id_: str, olds: Props) -> tuple[str, Props, Props]:
-        spec = access.AccessSpec.from_read(id_, olds)
-        found = access.read(process.client(None), spec.connection_id)
-        if found is None:
-            return "", {}, {}
-        return id_, *access.read_state(spec, found)
-
-    def update(self, process: ProviderProcess, id_: str, olds: Props, news: Props) -> Props:
-        spec = access.AccessSpec.from_inputs(news)
-        return access.apply_update(process.client(None), olds, spec)
-
-    def delete(self, process: ProviderProcess, id_: str, props: Props) -> None:
-        access.delete(process.client(None), access.AccessSpec.from_inputs(props))
-
-
-_RULES: dict[str, _Rules] = {
-    rules.declaration.native_token: rules for rules in (_OrgConnections(), _ConnectionAccesses())
-}
+_RULES: dict[str, ResourceRules] = {t.declaration.native_token: t for t in NATIVE_TABLES}
 
 
 class _Wire:
@@ -186,7 +93,8 @@ _WIRES = {token: _Wire(rules.declaration) for token, rules in _RULES.items()}
 
 
 class CrossOrgProvider(Provider):
-    """The `datadog-crossorg` provider: OrgConnection and ConnectionAccess CRUD with one key pair."""
+    """The `datadog-crossorg` provider: CRUD of the resources `rules.served.NATIVE` lists, with
+    one key pair."""
 
     def __init__(self) -> None:
         self._process: ProviderProcess | None = None
@@ -220,7 +128,8 @@ class CrossOrgProvider(Provider):
         # The SDK's DiffConfig copies `changes` into the enum as is (True would read DIFF_NONE):
         # DIFF_SOME is truthy, and False reads DIFF_UNKNOWN, on which the engine compares the
         # (equal) inputs itself; both stay right once the SDK maps booleans.
-        return DiffResponse(changes=_DIFF_SOME if changed else False, diffs=changed)  # type: ignore[arg-type]
+        changes = _DIFF_SOME if changed else False
+        return DiffResponse(changes=changes, diffs=changed)  # type: ignore[arg-type]
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
         """Engine: Configure, once per plugin process, with this instance's config (keys falling
@@ -232,7 +141,7 @@ class CrossOrgProvider(Provider):
     async def check(self, request: CheckRequest) -> CheckResponse:
         """Engine: Check at preview and up; no API call. Failures name property, value and fix."""
         rules, wire = _served(request)
-        inputs, problems = rules.check(wire.to_rules(request.new_inputs))
+        inputs, problems = rules.check(wire.to_rules(request.new_inputs), None)
         failures = [CheckFailure(wire_name(p.property), p.reason) for p in problems]
         return CheckResponse(wire.to_wire(inputs), failures)
 
@@ -242,21 +151,12 @@ class CrossOrgProvider(Provider):
         decision = rules.decide_diff(
             wire.to_rules(request.old_state), wire.to_rules(request.new_inputs)
         )
-        kinds = {
-            wire_name(name): PropertyDiff(
-                PropertyDiffKind.UPDATE_REPLACE
-                if name in decision.replaces
-                else PropertyDiffKind.UPDATE,
-                input_diff=True,
-            )
-            for name in decision.changed
-        }
         return DiffResponse(
             changes=decision.has_changes,
             replaces=[wire_name(n) for n in decision.replaces],
             delete_before_replace=decision.delete_before_replace,
-            diffs=list(kinds),
-            detailed_diff=kinds,
+            diffs=[wire_name(n) for n in decision.changed],
+            detailed_diff=_detailed_diff(decision),
         )
 
     async def create(self, request: CreateRequest) -> CreateResponse:
@@ -305,12 +205,31 @@ class CrossOrgProvider(Provider):
         return self._process
 
 
-def _served(request: Any) -> tuple[_Rules, _Wire]:
+def _served(request: Any) -> tuple[ResourceRules, _Wire]:
     """The rules and property names of the resource a request is about (its URN's type)."""
     token = request.type
     if token not in _RULES:
         raise ValueError(f"datadog-crossorg serves {', '.join(_RULES)}, not {token}")
     return _RULES[token], _WIRES[token]
+
+
+_KINDS = {
+    "add": PropertyDiffKind.ADD,
+    "delete": PropertyDiffKind.DELETE,
+    "update": PropertyDiffKind.UPDATE,
+    "update_replace": PropertyDiffKind.UPDATE_REPLACE,
+}
+
+
+def _detailed_diff(decision: DiffDecision) -> dict[str, PropertyDiff]:
+    """What the engine shows (`DiffDecision.shown`), under the wire's names."""
+    detailed = {}
+    for path, (kind, input_diff) in decision.shown().items():
+        name, bracket, rest = path.partition("[")
+        detailed[wire_name(name) + bracket + rest] = PropertyDiff(
+            _KINDS[kind], input_diff=input_diff
+        )
+    return detailed
 
 
 def main() -> None:

@@ -17,13 +17,13 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from datadog_crossorg.resources.connection_access import CONNECTION_ACCESS
 from datadog_crossorg.resources.declaration import NATIVE, Field, ResourceDeclaration, wire_name
 from datadog_crossorg.resources.org_connection import ORG_CONNECTION
 from datadog_crossorg.resources.provider_config import PROVIDER_CONFIG
 from datadog_crossorg.resources.tokens import PACKAGE
+from datadog_crossorg.rules.served import NATIVE as NATIVE_TABLES
 
-RESOURCES = (ORG_CONNECTION, CONNECTION_ACCESS)  # what the plugin serves
+RESOURCES = tuple(t.declaration for t in NATIVE_TABLES)  # what the plugin serves
 RESOURCE_TYPE = ORG_CONNECTION.native_token
 PROVIDER_TYPE = f"pulumi:providers:{PACKAGE}"
 SCHEMA_PATH = Path(__file__).with_name("schema.json")

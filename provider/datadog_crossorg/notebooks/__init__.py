@@ -3,9 +3,12 @@
 - `model`: `Notebook(name, cells, time=...)` of `Cell`s (a timeseries, toplist, heatmap or
   distribution widget from `datadog_crossorg.dashboards`) and `Markdown` cells -> the attributes
   of Datadog's Notebooks API body (`to_dict`), or the whole body (`request_body`).
-- `check_notebook`, `notebook_queries`: the cross-org rules over notebook JSON, from `rules.queries`.
+- `check_notebook`, `notebook_queries`: the cross-org rules over notebook JSON (`rules.queries`).
 - `CrossOrgNotebook` (loaded on first use, it imports pulumi): the resource that creates one,
   defined with the other dynamic resources in `datadog_crossorg.dynamic.notebook`.
+
+This package is the notebooks' public home, above the adapters (as `org_connection.py` is): the
+adapter takes any `dashboards.resolve.Document` and never imports it.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
     from datadog_crossorg.dashboards import CIPipelinesQuery, Timeseries
     from datadog_crossorg.notebooks import Cell, Markdown, Notebook
 
-    failed = Timeseries("Failed pipelines", [CIPipelinesQuery("pay", "@ci.status:error", source=PAY)])
-    book = Notebook("CI health", [Markdown("# Every org's pipelines"), Cell(failed, graph_size="l")])
+    failed = Timeseries("Failed", [CIPipelinesQuery("pay", "@ci.status:error", source=PAY)])
+    book = Notebook("CI health", [Markdown("# All pipelines"), Cell(failed, graph_size="l")])
     body = book.request_body()                      # what POST /api/v1/notebooks takes
 
 A graph cell holds a widget definition exactly as a dashboard widget does (Datadog's notebook
@@ -30,10 +30,10 @@ from datadog_crossorg.dashboards.model import (
     check_live_span,
     plain_uuid,
 )
+from datadog_crossorg.rules.notebooks import NAME_MAX
 
 CELL_WIDGETS: tuple[type[Chart], ...] = (Timeseries, Toplist, HeatMap, Distribution)
 GRAPH_SIZES = ("xs", "s", "m", "l", "xl")
-NAME_MAX = 80  # Datadog's limit on a notebook's name
 RESOURCE_TYPE, CELL_TYPE = "notebooks", "notebook_cells"
 
 

@@ -1,4 +1,4 @@
-"""The provider process: what one engine-started provider process holds, whichever adapter serves it.
+"""The provider process: what one engine-started provider process holds, for either adapter.
 
 A `ProviderProcess` is built from `ProviderSettings` when the engine configures the provider (or
 from the environment when it never does) and lives in that process only: the key ring, and per key

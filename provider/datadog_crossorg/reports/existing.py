@@ -15,14 +15,21 @@ from datadog_crossorg.client import Connection, DatadogClient
 from datadog_crossorg.config.credentials import KeyRing
 
 
-def clients_for(keys: KeyRing, names: Iterable[str | None]) -> dict[str | None, DatadogClient]:
-    """One client per key-pair name (None = the default pair); if a name cannot be resolved,
-    the clients already made are closed before the error goes on."""
+def clients_for(
+    keys: KeyRing,
+    names: Iterable[str | None],
+    client_options: Mapping[str, float] | None = None,
+) -> dict[str | None, DatadogClient]:
+    """One client per key-pair name (None = the default pair), with the settings' limits
+    (`ProviderSettings.client_options`: requestTimeout, requestDeadline); if a name cannot be
+    resolved, the clients already made are closed before the error goes on."""
     clients: dict[str | None, DatadogClient] = {}
     try:
         for name in names:
             creds = keys.resolve(name)
-            clients[name] = DatadogClient(creds.api_key, creds.app_key, creds.site)
+            clients[name] = DatadogClient(
+                creds.api_key, creds.app_key, creds.site, **(client_options or {})
+            )
     except BaseException:
         for client in clients.values():
             client.close()

@@ -1,4 +1,4 @@
-"""The org graph: which org shares which data with which, drawn for a terminal, a README or a script.
+"""The org graph: which org shares which data with which, for a terminal, a README or a script.
 
 One model, four renderers. The model is built from connection records (`build_graph`, what
 `crossorg connections graph` lists) or from a stack's `OrgConnection` resources
@@ -25,6 +25,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from datadog_crossorg.data_sources import ConnectionTypes
 from datadog_crossorg.rules.queries import json_queries
 
 if TYPE_CHECKING:
@@ -69,11 +70,11 @@ class OrgNode:
 
 @dataclass(frozen=True)
 class Edge:
-    """One connection: `source` shares `connection_types` (sorted) with `sink` (org UUIDs)."""
+    """One connection: `source` shares `connection_types` with `sink` (org UUIDs)."""
 
     source: str
     sink: str
-    connection_types: tuple[str, ...]
+    connection_types: ConnectionTypes
     connection_id: str | None = None
     restricted: bool = False
     dashboards: tuple[str, ...] = ()  # titles of the dashboards that read this connection
@@ -151,7 +152,7 @@ class _Builder:
             Edge(
                 source=source,
                 sink=sink,
-                connection_types=tuple(sorted(types)),
+                connection_types=ConnectionTypes(types),
                 connection_id=min(self.ids[(source, sink)], default=None),
                 restricted=not self.ids[(source, sink)].isdisjoint(restricted),
                 dashboards=tuple(sorted(readers.get((source, sink), ()))),

@@ -1,7 +1,7 @@
 """Proof that sharing works: for each connection, a small cross-org query from the sink per type.
 
     rows = verify_stack(config)        # stack config as the engine hands it (namespaced keys)
-    print_flow_table(rows)             # or: crossorg connections verify --config Pulumi.<stack>.yaml
+    print_flow_table(rows)  # or: crossorg connections verify --config Pulumi.<stack>.yaml
 
 For each expected connection (declared in `datadog-crossorg:connections`, or else every one the
 key pairs see), each type it shares and each data source that type carries, the sink asks
@@ -36,7 +36,8 @@ from typing import Any
 from datadog_crossorg.client import Connection, DatadogClient, DatadogError, Forbidden, Invalid
 from datadog_crossorg.client.records import TimeseriesQuery
 from datadog_crossorg.config.credentials import CredentialsError, KeyRing
-from datadog_crossorg.data_sources import ASSUMED, CONNECTION_TYPE_FOR, carried_by
+from datadog_crossorg.config.settings import ProviderSettings
+from datadog_crossorg.data_sources import ASSUMED, CONNECTION_TYPE_FOR, ConnectionTypes, carried_by
 from datadog_crossorg.process.org_view import org_of_listing
 from datadog_crossorg.reports.existing import clients_for
 
@@ -53,7 +54,7 @@ class Expectation:
     name: str
     source_org_id: str | None  # None when the source key pair's org could not be told
     sink_org_id: str
-    connection_types: tuple[str, ...]
+    connection_types: ConnectionTypes
     source_key: KeyName = None  # the source's key pair, when declared
 
 
@@ -107,16 +108,18 @@ def identify_orgs(
 
 # -- expectations --------------------------------------------------------------------------------
 def expectations_from_connections(conns: Iterable[Connection]) -> list[Expectation]:
-    return [
-        Expectation(c.id, c.source_org_id, c.sink_org_id, tuple(c.connection_types)) for c in conns
-    ]
+    return [Expectation(c.id, c.source_org_id, c.sink_org_id, c.connection_types) for c in conns]
 
 
 def expectations_from_decls(decls: Iterable[Any], orgs: Mapping[KeyName, str]) -> list[Expectation]:
     """From the stack's `ConnectionDecl`s: the source is the org of the declared key pair."""
     return [
         Expectation(
-            d.name, orgs.get(d.org), d.sink_org_id.lower(), tuple(sorted(d.connection_types)), d.org
+            d.name,
+            orgs.get(d.org),
+            d.sink_org_id.lower(),
+            ConnectionTypes(d.connection_types),
+            d.org,
         )
         for d in decls
     ]
@@ -129,7 +132,7 @@ def expectations_from_outputs(outputs: Mapping[str, Mapping[str, Any]]) -> list[
             name,
             outs["source_org_id"],
             outs["sink_org_id"],
-            tuple(outs["connection_types"]),
+            ConnectionTypes(outs["connection_types"]),
             outs.get("org"),
         )
         for name, outs in outputs.items()
@@ -260,13 +263,15 @@ def verify(
     org_uuids: Mapping[str, str] | None = None,
     expected: Sequence[Expectation] | None = None,
     now_ms: int | None = None,
+    client_options: Mapping[str, float] | None = None,
 ) -> list[FlowCheck]:
     """List from every key pair, tell their orgs, then check each expected connection.
 
     `expected` wins; else `decls` (the stack's declared connections); else every connection seen.
+    `client_options`: the settings' per-call limits (`ProviderSettings.client_options`).
     """
     hints = dict(org_uuids or {})
-    clients: dict[KeyName, DatadogClient] = clients_for(keys, key_names)
+    clients: dict[KeyName, DatadogClient] = clients_for(keys, key_names, client_options)
     try:
         listings = {name: client.list_connections() for name, client in clients.items()}
         orgs = identify_orgs(listings, hints)
@@ -299,14 +304,21 @@ def verify_stack(
     from datadog_crossorg.config.stack_program import read_stack_program
 
     values = {k: getattr(v, "value", v) for k, v in config.items()}
-    keys = KeyRing.from_config(values.get)
+    settings = ProviderSettings.from_stack_config(values.get)
+    keys = settings.key_ring
     program = read_stack_program(values.get)
     org_uuids = dict(program.org_uuids)
     decls = program.connections if config_keys.CONNECTIONS in values else None
     if key_names is None:
         key_names = [*_default_if_configured(keys), *sorted(keys.names)]
     return verify(
-        keys, key_names, decls=decls, org_uuids=org_uuids, expected=expected, now_ms=now_ms
+        keys,
+        key_names,
+        decls=decls,
+        org_uuids=org_uuids,
+        expected=expected,
+        now_ms=now_ms,
+        client_options=settings.client_options,
     )
 
 

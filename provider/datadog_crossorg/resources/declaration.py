@@ -13,7 +13,7 @@ Imports nothing of ours and no Pulumi (cheap for every caller).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +99,19 @@ class ResourceDeclaration:
     def replace_on(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.replaces)
 
+    def outputs_from(self, values: Callable[[str], Any]) -> dict[str, Any]:
+        """The resource's outputs, one per declared output name, each `values(name)`."""
+        return {f.name: values(f.name) for f in self.outputs()}
+
+    def inputs_from(self, outputs: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs that would declare what `outputs` hold (what refresh stores): each
+        declared input the outputs carry, those left unset (None or "") left out."""
+        return {
+            f.name: outputs[f.name]
+            for f in self.inputs()
+            if outputs.get(f.name) is not None and outputs.get(f.name) != ""
+        }
+
     def blank_props(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """A dynamic resource's props: every output unknown until Datadog answers, the inputs
         as given, a missing input at its default."""
@@ -126,6 +139,6 @@ class ResourceDeclaration:
 
 
 def wire_name(name: str) -> str:
-    """`sink_org_id` -> `sinkOrgId`: the name a property has in the native schema and on the wire."""
+    """`sink_org_id` -> `sinkOrgId`: a property's name in the native schema and on the wire."""
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)

@@ -1,4 +1,4 @@
-"""Who may edit or view an org connection, free of Pulumi: validate, decide a diff, write, read, delete.
+"""Who may edit or view an org connection, free of Pulumi: validate, diff, write, read, delete.
 
 One access = one org's restriction policy on one connection (`cross-org-connection:<id>`): the
 sink org's policy governs who may view the shared data and edit the connection there, the source
@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datadog_crossorg.client import DatadogClient, DatadogError, Forbidden, Invalid, NotFound
 from datadog_crossorg.client.api import connection_resource_id
@@ -33,7 +33,11 @@ from datadog_crossorg.rules.inputs import (
     check_uuid,
     decide,
 )
+from datadog_crossorg.rules.table import GONE, Found, ResourceRules
 from datadog_crossorg.rules.values import is_unknown, is_uuid
+
+if TYPE_CHECKING:
+    from datadog_crossorg.process.provider_process import ProviderProcess
 
 EDITOR, VIEWER = "editor", "viewer"
 INPUT_NAMES = CONNECTION_ACCESS.input_names
@@ -268,7 +272,7 @@ def unchanged_outputs(olds: Mapping[str, Any], spec: AccessSpec) -> dict[str, An
 def outputs(spec: AccessSpec, bindings: Sequence[Binding]) -> dict[str, Any]:
     """The resource's outputs: principals as Datadog stored them, plus the declared extras."""
     found = principals_by_relation(bindings)
-    return {
+    values = {
         "resource_id": spec.resource_id,
         "connection_id": spec.connection_id,
         "editors": list(found[EDITOR]),
@@ -277,14 +281,12 @@ def outputs(spec: AccessSpec, bindings: Sequence[Binding]) -> dict[str, Any]:
         "deployer": list(spec.deployer),
         "allow_self_lockout": spec.allow_self_lockout,
     }
+    return CONNECTION_ACCESS.outputs_from(values.__getitem__)  # a new output fails here
 
 
 def inputs(spec: AccessSpec, bindings: Sequence[Binding]) -> dict[str, Any]:
     """The inputs that would declare the policy as Datadog has it (what refresh stores)."""
-    found = {k: v for k, v in outputs(spec, bindings).items() if k in INPUT_NAMES}
-    if not spec.org:
-        del found["org"]
-    return found
+    return CONNECTION_ACCESS.inputs_from(outputs(spec, bindings))
 
 
 def read_state(
@@ -341,3 +343,38 @@ def _explain(action: str, spec: AccessSpec, exc: DatadogError) -> AccessError:
     else:
         hint = "see Datadog's message"
     return AccessError(f"could not {action} {what}: {hint}. Datadog: {exc}")
+
+
+# -- what both adapters call -------------------------------------------------------------------
+def _create(process: ProviderProcess, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Create (up only): one POST replacing whatever policy the org had."""
+    spec = AccessSpec.from_inputs(props)
+    return spec.resource_id, outputs(spec, write(process.client(spec.org), spec))
+
+
+def _read(process: ProviderProcess, id_: str, props: Mapping[str, Any]) -> Found:
+    """Read on refresh and `pulumi import`; gone when the policy or the connection is gone."""
+    spec = AccessSpec.from_read(id_, props)
+    found = read(process.client(spec.org), spec.connection_id)
+    if found is None:
+        return GONE
+    return id_, *read_state(spec, found)
+
+
+def _update(
+    process: ProviderProcess, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Update: one POST when principals differ, none otherwise."""
+    spec = AccessSpec.from_inputs(news)
+    return apply_update(process.client(spec.org), olds, spec)
+
+
+def _delete(process: ProviderProcess, id_: str, props: Mapping[str, Any]) -> None:
+    """Delete on destroy or removal: full access again; a gone connection is fine."""
+    spec = AccessSpec.from_inputs(props)
+    delete(process.client(spec.org), spec)
+
+
+TABLE = ResourceRules(
+    CONNECTION_ACCESS, check_inputs, decide_diff, _create, _read, _update, _delete
+)

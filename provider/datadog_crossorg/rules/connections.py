@@ -1,7 +1,8 @@
-"""The org-connection logic, free of Pulumi: validate, decide a diff, create/adopt, read, update, delete.
+"""The org-connection logic, free of Pulumi: validate, diff, create/adopt, read, update, delete.
 
 Both adapters (the dynamic provider in `dynamic/`, the native plugin in `native/`) are thin
-layers over this module, so every rule lives here once; the schema is `resources.org_connection`'s. Inputs and outputs are plain dicts whose keys
+layers over this module (its `TABLE`), so every rule lives here once; the schema is
+`resources.org_connection`'s. Inputs and outputs are plain dicts whose keys
 are the API's own names (`sink_org_id`, `connection_types`, ...).
 
 Rules the engine relies on:
@@ -18,7 +19,7 @@ Rules the engine relies on:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from datadog_crossorg.client import (
     CONNECTION_TYPES,
     Conflict,
     Connection,
+    ConnectionTypes,
     DatadogError,
     Forbidden,
     Invalid,
@@ -43,7 +45,9 @@ from datadog_crossorg.rules.inputs import (
     check_org,
     check_uuid,
     decide,
+    set_changes,
 )
+from datadog_crossorg.rules.table import GONE, Found, ResourceRules, key_pair
 from datadog_crossorg.rules.values import is_unknown
 
 if TYPE_CHECKING:
@@ -74,22 +78,21 @@ class ConnectionSpec:
     """What the user asked for, after `check_inputs` normalized it."""
 
     sink_org_id: str
-    connection_types: tuple[str, ...]
+    connection_types: ConnectionTypes
     org: str | None = None
     adopt: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "connection_types", ConnectionTypes(self.connection_types))
 
     @classmethod
     def from_inputs(cls, inputs: Mapping[str, Any]) -> ConnectionSpec:
         return cls(
             sink_org_id=str(inputs["sink_org_id"]).lower(),
-            connection_types=normalize_types(inputs["connection_types"]),
+            connection_types=ConnectionTypes(inputs["connection_types"]),
             org=inputs.get("org") or None,
             adopt=bool(inputs.get("adopt") or False),
         )
-
-
-def normalize_types(types: Sequence[Any]) -> tuple[str, ...]:
-    return tuple(sorted({str(t) for t in types}))
 
 
 def check_inputs(
@@ -128,17 +131,17 @@ def check_inputs(
     return inputs, problems
 
 
-def _check_types(types: Any) -> tuple[tuple[str, ...], InputProblem | None]:
+def _check_types(types: Any) -> tuple[ConnectionTypes, InputProblem | None]:
     allowed = ", ".join(CONNECTION_TYPES)
     if isinstance(types, str) or not isinstance(types, list | tuple) or not types:
-        return (), InputProblem(
+        return ConnectionTypes(), InputProblem(
             "connection_types",
             f"connection_types {types!r} must be a non-empty list drawn from {allowed}, "
             'for example ["metrics", "logs"]',
         )
     bad = [t for t in types if t not in CONNECTION_TYPES]
     if bad:
-        return (), InputProblem(
+        return ConnectionTypes(), InputProblem(
             "connection_types",
             f"connection_types {list(types)!r}: {', '.join(map(repr, bad))} "
             f"{'is not a connection type' if len(bad) == 1 else 'are not connection types'}; "
@@ -146,25 +149,30 @@ def _check_types(types: Any) -> tuple[tuple[str, ...], InputProblem | None]:
         )
     dupes = sorted({t for t in types if list(types).count(t) > 1})
     if dupes:
-        return (), InputProblem(
+        return ConnectionTypes(), InputProblem(
             "connection_types",
             f"connection_types {list(types)!r} lists {', '.join(map(repr, dupes))} more than "
             "once; list each type once (Datadog refuses duplicates)",
         )
-    return normalize_types(types), None
+    return ConnectionTypes(types), None
 
 
 def decide_diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffDecision:
     """Compare old OUTPUTS with checked new inputs (no API call)."""
+    # `adopt` acts at create only: set or cleared later, it changes nothing in Datadog (no diff).
+    compared = [name for name in INPUT_NAMES if name != "adopt"]
     changed = changed_inputs(
-        INPUT_NAMES,
-        olds,
-        news,
-        {"connection_types": lambda v: normalize_types(v or ()), "adopt": bool},
+        compared, olds, news, {"connection_types": lambda v: ConnectionTypes(v or ())}
     )
+    elements: tuple[tuple[str, int, str], ...] = ()
+    if "connection_types" in changed and not is_unknown(news.get("connection_types")):
+        old_types = ConnectionTypes(olds.get("connection_types") or ())
+        new_types = news.get("connection_types") or ()
+        if not any(map(is_unknown, new_types)):
+            elements = set_changes("connection_types", old_types, ConnectionTypes(new_types))
     # Same sink under another key pair may be the very same source org: delete first, or the
     # new create would meet the old connection as a 409.
-    return decide(changed, REPLACE_ON, lambda replaces: "sink_org_id" not in replaces)
+    return decide(changed, REPLACE_ON, lambda replaces: "sink_org_id" not in replaces, elements)
 
 
 @dataclass(frozen=True)
@@ -326,19 +334,18 @@ def read_anywhere(
 def update(
     view: OrgView,
     connection_id: str,
-    connection_types: Sequence[str],
+    connection_types: ConnectionTypes,
     previous: Mapping[str, Any],
     org: str | None = None,
 ) -> Connection:
-    """Set the connection's types (one PATCH); names the PATCH response omits come from `previous`."""
+    """Set the connection's types (one PATCH); names the PATCH answer omits come from `previous`."""
     try:
-        updated = view.client.update_connection(
-            connection_id, list(normalize_types(connection_types))
-        )
+        updated = view.client.update_connection(connection_id, list(connection_types))
     except NotFound:
         raise OrgConnectionError(
             f"org connection {connection_id} no longer exists in Datadog (deleted out of band, or "
-            "its creator was deactivated); run `pulumi refresh`, then `pulumi up` to create it again"
+            "its creator was deactivated); run `pulumi refresh`, then `pulumi up` to create it "
+            "again"
         ) from None
     except DatadogError as exc:
         raise explain_failure("update", connection_id, org, exc) from None
@@ -352,7 +359,7 @@ def apply_update(
 ) -> dict[str, Any]:
     """The outputs after an update step: one PATCH when the types differ from the old outputs,
     none when only inputs that are no API field changed (`adopt`, the key-pair name)."""
-    if normalize_types(olds.get("connection_types") or ()) == spec.connection_types:
+    if ConnectionTypes(olds.get("connection_types") or ()) == spec.connection_types:
         outs = {name: olds.get(name) for name in OUTPUT_NAMES}
     else:
         conn = update(view, connection_id, spec.connection_types, olds, spec.org)
@@ -383,33 +390,22 @@ def with_names_from(conn: Connection, known: Mapping[str, Any]) -> Connection:
     )
 
 
+# Output names whose record field is named otherwise (the rest are the record's own names).
+_RECORD_FIELD = {"connection_id": "id", "created_by": "created_by_id"}
+
+
 def outputs(conn: Connection, org: str | None, adopt: bool) -> dict[str, Any]:
-    """The resource's outputs: the API's names, types sorted, plus the inputs that are not API fields."""
-    return {
-        "connection_id": conn.id,
-        "source_org_id": conn.source_org_id,
-        "source_org_name": conn.source_org_name,
-        "sink_org_id": conn.sink_org_id,
-        "sink_org_name": conn.sink_org_name,
-        "connection_types": list(normalize_types(conn.connection_types)),
-        "created_at": conn.created_at,
-        "created_by": conn.created_by_id,
-        "created_by_name": conn.created_by_name,
-        "org": org,
-        "adopt": adopt,
-    }
+    """The resource's outputs (`ORG_CONNECTION`'s output names): the record's fields, types as a
+    sorted list, and the inputs that are no API field (`org`, `adopt`)."""
+    given = {"org": org, "adopt": adopt, "connection_types": list(conn.connection_types)}
+    return ORG_CONNECTION.outputs_from(
+        lambda name: given[name] if name in given else getattr(conn, _RECORD_FIELD.get(name, name))
+    )
 
 
 def inputs(conn: Connection, org: str | None, adopt: bool) -> dict[str, Any]:
     """The inputs that would declare the connection as Datadog has it (what refresh stores)."""
-    found: dict[str, Any] = {
-        "sink_org_id": conn.sink_org_id,
-        "connection_types": list(normalize_types(conn.connection_types)),
-        "adopt": adopt,
-    }
-    if org:
-        found["org"] = org
-    return found
+    return ORG_CONNECTION.inputs_from(outputs(conn, org, adopt))
 
 
 def explain_failure(
@@ -455,3 +451,43 @@ def explain_failure(
     else:
         hint = "see Datadog's message"
     return OrgConnectionError(f"could not {action} org connection {what}: {hint}. Datadog: {exc}")
+
+
+# -- what both adapters call -------------------------------------------------------------------
+def _create(process: ProviderProcess, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Create (up only). Adopts on 409 when asked; looks before retrying."""
+    spec = ConnectionSpec.from_inputs(props)
+    conn = create(process.view(spec.org), spec)
+    return conn.id, outputs(conn, spec.org, spec.adopt)
+
+
+def _read(process: ProviderProcess, id_: str, props: Mapping[str, Any]) -> Found:
+    """Read on refresh, `get` and `pulumi import`; a hub's shared listing may answer it."""
+    org, adopt = key_pair(props), bool(props.get("adopt") or False)
+    conn = read_anywhere(
+        process,
+        org,
+        id_,
+        sink_org_id=props.get("sink_org_id") or None,
+        source_org_id=props.get("source_org_id") or None,
+    )
+    if conn is None:
+        return GONE
+    return conn.id, outputs(conn, org, adopt), inputs(conn, org, adopt)
+
+
+def _update(
+    process: ProviderProcess, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Update: one PATCH when types differ, none for `adopt` or the key-pair name alone."""
+    spec = ConnectionSpec.from_inputs(news)
+    return apply_update(process.view(spec.org), id_, olds, spec)
+
+
+def _delete(process: ProviderProcess, id_: str, props: Mapping[str, Any]) -> None:
+    """Delete on destroy and after a replacement; already gone is fine."""
+    org = key_pair(props)
+    delete(process.view(org), id_, org)
+
+
+TABLE = ResourceRules(ORG_CONNECTION, check_inputs, decide_diff, _create, _read, _update, _delete)

@@ -26,10 +26,29 @@ class DiffDecision:
     changed: tuple[str, ...]
     replaces: tuple[str, ...]
     delete_before_replace: bool
+    # A changed list that is a set (sorted, each once) changes in place by its elements:
+    # (input, index, "add" at the new list's index | "delete" at the old's | "update" where one
+    # value took the place of another). Without it a
+    # display compares the lists index by index, as if every element after the first change had.
+    elements: tuple[tuple[str, int, str], ...] = ()
 
     @property
     def has_changes(self) -> bool:
         return bool(self.changed)
+
+    def shown(self) -> dict[str, tuple[str, bool]]:
+        """What the engine is to show, by property path: (kind, compared with the old inputs).
+        Each changed input is an "update" ("update_replace" when it replaces); a set-valued list
+        is its elements instead (`connection_types[0]`: "add", "delete" or "update"), compared
+        with the old outputs, as the rules compared them."""
+        by_element = {name for name, _, _ in self.elements}
+        shown = {
+            name: ("update_replace" if name in self.replaces else "update", True)
+            for name in self.changed
+            if name not in by_element
+        }
+        shown.update({f"{name}[{i}]": (change, False) for name, i, change in self.elements})
+        return shown
 
 
 def check_org(
@@ -100,9 +119,24 @@ def changed_inputs(
 
 
 def decide(
-    changed: tuple[str, ...], replace_on: Sequence[str], delete_first: Callable[[set[str]], bool]
+    changed: tuple[str, ...],
+    replace_on: Sequence[str],
+    delete_first: Callable[[set[str]], bool],
+    elements: tuple[tuple[str, int, str], ...] = (),
 ) -> DiffDecision:
     """The decision for `changed` inputs: those in `replace_on` replace; `delete_first` says,
     from the replacing names, whether the old resource must go before the new one is made."""
     replaces = tuple(n for n in changed if n in replace_on)
-    return DiffDecision(changed, replaces, bool(replaces) and delete_first(set(replaces)))
+    return DiffDecision(changed, replaces, bool(replaces) and delete_first(set(replaces)), elements)
+
+
+def set_changes(
+    name: str, old: Sequence[Any], new: Sequence[Any]
+) -> tuple[tuple[str, int, str], ...]:
+    """How a set-valued list input changed, element by element (see `DiffDecision.elements`):
+    each element added at its index in `new`, each removed at its index in `old`."""
+    added = {i for i, value in enumerate(new) if value not in old}
+    removed = {i for i, value in enumerate(old) if value not in new}
+    kinds = {**dict.fromkeys(added, "add"), **dict.fromkeys(removed, "delete")}
+    kinds.update(dict.fromkeys(added & removed, "update"))  # one place, one value for another
+    return tuple((name, i, kinds[i]) for i in sorted(kinds))

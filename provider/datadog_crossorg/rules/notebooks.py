@@ -1,4 +1,4 @@
-"""The cross-org notebook's rules, free of Pulumi: check, decide a diff, create, read, update, delete.
+"""The cross-org notebook's rules, free of Pulumi: check, diff, create, read, update, delete.
 
 One API call per operation and none at check or diff: create is one POST, update one PUT, read
 one GET, delete one DELETE (already gone is fine). The notebook is compared in its declared form:
@@ -24,10 +24,12 @@ from datadog_crossorg.rules.inputs import (
     decide,
 )
 from datadog_crossorg.rules.queries import check_notebook
+from datadog_crossorg.rules.table import GONE, Found, ResourceRules, key_pair
 from datadog_crossorg.rules.values import is_unknown
 
 if TYPE_CHECKING:
     from datadog_crossorg.client import DatadogClient
+    from datadog_crossorg.process.provider_process import ProviderProcess
 
 INPUT_NAMES = CROSS_ORG_NOTEBOOK.input_names
 OUTPUT_NAMES = CROSS_ORG_NOTEBOOK.output_names
@@ -50,22 +52,24 @@ class NotebookSpec:
 
     @classmethod
     def from_inputs(cls, inputs: Mapping[str, Any]) -> NotebookSpec:
-        return cls(parse(inputs["notebook"]), inputs.get("org") or None)
+        return cls(notebook_of(inputs["notebook"]), inputs.get("org") or None)
 
     def request_body(self) -> dict[str, Any]:
         return {"data": {"type": "notebooks", "attributes": self.notebook}}
 
 
-def parse(value: Any) -> dict[str, Any]:
-    """A notebook's attributes from JSON text (or a dict already parsed); ValueError if neither."""
+def notebook_of(value: Any) -> dict[str, Any]:
+    """A notebook's attributes from JSON text (or a dict already parsed); ValueError if neither.
+    (Not `dashboards.render.parse`, which reads a document file and names it in its error.)"""
     document = json.loads(value) if isinstance(value, str) else value
     if not isinstance(document, Mapping):
         raise ValueError(f"a notebook is a JSON object, not {type(document).__name__}")
     return dict(document)
 
 
-def render(document: Mapping[str, Any]) -> str:
-    """Deterministic JSON text: same notebook, same bytes (what the state holds)."""
+def state_text(document: Mapping[str, Any]) -> str:
+    """Compact deterministic JSON: same notebook, same bytes (what the state holds; a file
+    holds `dashboards.render.render`'s indented text)."""
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -102,7 +106,7 @@ def check_inputs(
         inputs["notebook"] = raw
     else:
         try:
-            document = declared_form(parse(raw))
+            document = declared_form(notebook_of(raw))
         except (TypeError, ValueError) as exc:
             problems.append(
                 InputProblem(
@@ -116,7 +120,7 @@ def check_inputs(
                 f"{p}; fix the query, then preview again" for p in check_notebook(document)
             ]
             problems += [InputProblem("notebook", f"notebook: {text}") for text in found]
-            inputs["notebook"] = render(document)
+            inputs["notebook"] = state_text(document)
     check_org(news.get("org"), known_orgs, inputs, problems)
     return inputs, problems
 
@@ -159,7 +163,7 @@ def _comparable(value: Any) -> Any:
 def _stored(value: Any) -> dict[str, Any] | None:
     """A notebook as the state holds it (JSON text), parsed; None when unset or not a notebook."""
     try:
-        return parse(value) if value else None
+        return notebook_of(value) if value else None
     except (TypeError, ValueError):
         return None
 
@@ -221,9 +225,9 @@ def outputs(
     """The resource's outputs from Datadog's notebook (`data`: id, attributes)."""
     attributes = found.get("attributes") or {}
     author = attributes.get("author") or {}
-    return {
+    values = {
         "notebook_id": str(found["id"]),
-        "notebook": render(declared_form(attributes, declared)),
+        "notebook": state_text(declared_form(attributes, declared)),
         "name": attributes.get("name"),
         "url": f"/notebook/{found['id']}",
         "author_handle": author.get("handle"),
@@ -231,14 +235,12 @@ def outputs(
         "modified": attributes.get("modified"),
         "org": org,
     }
+    return CROSS_ORG_NOTEBOOK.outputs_from(values.__getitem__)  # a new output fails here
 
 
 def inputs(outs: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs that would declare the notebook as Datadog has it (what refresh stores)."""
-    found = {"notebook": outs["notebook"]}
-    if outs.get("org"):
-        found["org"] = outs["org"]
-    return found
+    return CROSS_ORG_NOTEBOOK.inputs_from(outs)
 
 
 def _explain(action: str, what: Any, org: str | None, exc: DatadogError) -> NotebookError:
@@ -252,3 +254,39 @@ def _explain(action: str, what: Any, org: str | None, exc: DatadogError) -> Note
     else:
         hint = "see Datadog's message"
     return NotebookError(f"could not {action} notebook {what!r}: {hint}. Datadog: {exc}")
+
+
+# -- what both adapters call -------------------------------------------------------------------
+def _create(process: ProviderProcess, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Create: one POST."""
+    spec = NotebookSpec.from_inputs(props)
+    outs = create(process.client(spec.org), spec)
+    return outs["notebook_id"], outs
+
+
+def _read(process: ProviderProcess, id_: str, props: Mapping[str, Any]) -> Found:
+    """Read on refresh: one GET; gone when Datadog has no such notebook."""
+    org = key_pair(props)
+    outs = read(process.client(org), id_, org, props.get("notebook"))
+    if outs is None:
+        return GONE
+    return id_, outs, inputs(outs)
+
+
+def _update(
+    process: ProviderProcess, id_: str, _olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Update: one PUT with the declared notebook."""
+    spec = NotebookSpec.from_inputs(news)
+    return update(process.client(spec.org), id_, spec)
+
+
+def _delete(process: ProviderProcess, id_: str, props: Mapping[str, Any]) -> None:
+    """Delete: one DELETE; already gone is fine."""
+    org = key_pair(props)
+    delete(process.client(org), id_, org)
+
+
+TABLE = ResourceRules(
+    CROSS_ORG_NOTEBOOK, check_inputs, decide_diff, _create, _read, _update, _delete
+)

@@ -30,7 +30,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from datadog_crossorg.data_sources import ASSUMED, CONNECTION_TYPE_FOR, CONNECTION_TYPES
+from datadog_crossorg.data_sources import (
+    ASSUMED,
+    CONNECTION_TYPE_FOR,
+    CONNECTION_TYPES,
+    ConnectionTypes,
+)
 from datadog_crossorg.rules.values import is_unknown, is_uuid
 
 # What a connection must share for a query of each data source, and the note on the CI data
@@ -85,7 +90,7 @@ class Link:
 
     source_org_id: str | None
     sink_org_id: str | None
-    connection_types: frozenset[str] | None
+    connection_types: ConnectionTypes | None
     name: str | None = None
 
     @classmethod
@@ -101,7 +106,7 @@ class Link:
         if isinstance(connection_types, Iterable) and not isinstance(connection_types, str):
             listed = list(connection_types)
             if not any(t is None or is_unknown(t) for t in listed):  # None: not known either
-                types = frozenset(str(t) for t in listed)
+                types = ConnectionTypes(listed)
         return cls(_org(source_org_id), _org(sink_org_id), types, name)
 
     @property
@@ -363,7 +368,7 @@ def _connection_problem(
     elsewhere = [link for link in links if link.source_org_id == source and link not in candidates]
     if sharing:
         link = sharing[0]
-        shared = ", ".join(sorted(link.connection_types or ())) or "nothing"
+        shared = ", ".join(link.connection_types or ()) or "nothing"
         code, message = (
             "missing-type",
             f"{reads} but {link.label} from that org to {target} shares only {shared}: add "
@@ -468,7 +473,7 @@ def flows_of(source_org_id: Any, sink_org_id: Any, connection_types: Any) -> lis
     """The flows a connection carries, one per type, sorted; unknown values become None (types
     not known at all give one flow of unknown type)."""
     link = Link.of(source_org_id, sink_org_id, connection_types)
-    types = sorted(link.connection_types) if link.connection_types is not None else [None]
+    types = list(link.connection_types) if link.connection_types is not None else [None]
     return [Flow(link.source_org_id, link.sink_org_id, t) for t in types]
 
 

@@ -35,12 +35,12 @@ def test_preview_of_a_create_and_an_update_calls_the_provider_but_not_datadog(
     assert world.api_calls() == {}
 
 
-def test_adopt_alone_changed_updates_the_state_without_a_call(world: World) -> None:
+def test_adopt_alone_changed_is_no_change_and_no_call(world: World) -> None:
+    """adopt acts at create only: set or cleared later, nothing is shown and nothing is sent."""
     world.engine.up([world.goal("p", "hub", ["logs"], "payments")])
     world.api_calls()
 
     result = world.engine.up([world.goal("p", "hub", ["logs"], "payments", adopt=True)])
 
-    assert result.counts["update"] == 1
+    assert "update" not in result.counts
     assert world.api_calls() == {}
-    assert world.engine.state["p"].outputs["adopt"] is True

@@ -351,7 +351,8 @@ def _gap(before: Sequence[ConnectionChange], after: Sequence[ConnectionChange]) 
     new = [c for c in after if c.op == "create"]
     if gone and new:
         if max(c.index for c in new) < min(c.index for c in gone):
-            return f"no gap: {', '.join(_names(new))} is created before {', '.join(_names(gone))} is deleted"
+            created, deleted = ", ".join(_names(new)), ", ".join(_names(gone))
+            return f"no gap: {created} is created before {deleted} is deleted"
         return f"gap: {', '.join(_names(gone))} is deleted before {', '.join(_names(new))} exists"
     return ""
 

@@ -492,7 +492,8 @@ class ProviderServer:
             return rpc(request, timeout=self._call_timeout)
         except grpc.RpcError as exc:
             code = exc.code()  # type: ignore[attr-defined]
-            raise ProviderError(method, exc.details() or str(code), code.name) from None  # type: ignore[attr-defined]
+            details = exc.details() or str(code)
+            raise ProviderError(method, details, code.name) from None  # type: ignore[attr-defined]
 
 
 def _diff_result(response: Any) -> DiffResult:
