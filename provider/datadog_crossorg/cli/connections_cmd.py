@@ -14,7 +14,7 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
-from datadog_crossorg.cli import connections_import, connections_verify
+from datadog_crossorg.cli import connections_import, connections_recover, connections_verify
 from datadog_crossorg.cli.key_options import (
     CommandFailed,
     add_key_options,
@@ -54,6 +54,7 @@ def register(groups: Any) -> None:
     _add_graph(actions)
     connections_verify.add_parser(actions)
     connections_import.add_parser(actions)
+    connections_recover.add_parser(actions)
 
 
 def _add_graph(actions: Any) -> None:
