@@ -80,7 +80,7 @@ func main() {
 	go func() { <-ctx.Done(); close(cancel) }()
 
 	go exitWhenOrphaned(os.Getppid(), 500*time.Millisecond)
-	host := &pythonHost{runner: runner}
+	host := &pythonHost{runner: runner, stopping: ctx.Done()}
 	if args := flag.Args(); len(args) > 0 {
 		host.engineAddress = args[0]
 		if err := rpcutil.Healthcheck(ctx, host.engineAddress, 5*time.Minute, stop); err != nil {
@@ -132,6 +132,7 @@ type pythonHost struct {
 
 	runner        string
 	engineAddress string
+	stopping      <-chan struct{} // closed when this host is told to stop (SIGINT)
 }
 
 // options reads the `runtime.options` of Pulumi.yaml / PulumiPlugin.yaml that matter here.
@@ -322,10 +323,27 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 	}
 	cmd.Env = append(env, "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	// The program runs in a process group of its own: the engine stops this host with SIGINT to
+	// the host's group, which Python would answer with a KeyboardInterrupt traceback in the
+	// CLI's output (the run was cancelled: nothing to report). We end it with SIGTERM instead,
+	// when the request is cancelled or this host is told to stop.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
 
-	if err := cmd.Run(); err != nil {
+	if err := cmd.Start(); err != nil {
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the Python program: %v", err)}, nil
+	}
+	stopped := make(chan struct{})
+	defer close(stopped)
+	go func() {
+		select {
+		case <-h.stopping:
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		case <-stopped:
+		}
+	}()
+	if err := cmd.Wait(); err != nil {
 		var exited *exec.ExitError
 		if !errors.As(err, &exited) {
 			return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the Python program: %v", err)}, nil

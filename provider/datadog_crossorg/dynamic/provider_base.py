@@ -30,7 +30,11 @@ from pulumi.dynamic import (
 )
 
 from datadog_crossorg.config.settings import ProviderSettings
-from datadog_crossorg.dynamic.server_patches import show_user_errors_first, widen_dynamic_server
+from datadog_crossorg.dynamic.server_patches import (
+    end_with_the_engine,
+    show_user_errors_first,
+    widen_dynamic_server,
+)
 from datadog_crossorg.process.provider_process import ProviderProcess
 from datadog_crossorg.resources import tokens
 from datadog_crossorg.resources.declaration import ResourceDeclaration
@@ -75,6 +79,7 @@ class StatelessProvider(ResourceProvider):
     def __setstate__(self, _state: dict[str, Any]) -> None:
         show_user_errors_first()  # unpickling is the first thing the provider server does
         widen_dynamic_server()
+        end_with_the_engine()
 
     def process(self) -> ProviderProcess:
         """The provider process's half, built on first use (from the environment if the engine
