@@ -35,6 +35,10 @@ OrgConnection("payments-to-hub", sink_org_id=hub, connection_types=["metrics"], 
 pulumi.CustomResource(
     "{RESOURCE_TYPE}", "search-to-hub", {{"sinkOrgId": hub, "connectionTypes": ["metrics"]}}
 )
+if pulumi.runtime.is_dry_run() and pulumi.Config().get_bool("slow"):
+    import time
+
+    time.sleep(30)  # a program still running when the user presses Ctrl-C
 """
 
 
@@ -161,12 +165,21 @@ def test_ctrl_c_during_a_preview_prints_no_python_traceback(
     tmp_path: Path,
     eventually: Callable[..., object],
 ) -> None:
+    """Ctrl-C reaches the CLI; the engine cancels, and stops each plugin with SIGINT to its
+    process group (cmdutil.TerminateProcessGroup), the language host's included. The program,
+    still running, must not answer that with a KeyboardInterrupt traceback."""
     s = _stack(slow_datadog, make_cli, tmp_path / "project")
-    s.pulumi("up", "--yes")  # the preview below then diffs (reads nothing: preview calls no API)
-    s.set_config({"engine-gone:hub": s.emu.org_uuid("search")})
+    s.pulumi("up", "--yes")
+    s.set_config({"engine-gone:hub": s.emu.org_uuid("search"), "engine-gone:slow": "true"})
     preview = _start(s, "preview")
-    assert eventually(lambda: len(_providers(preview.pid)) == 2, 60), _descendants(preview.pid)
-    os.killpg(preview.pid, signal.SIGINT)
-    output, _ = preview.communicate(timeout=90)
+    try:
+        assert eventually(lambda: len(_providers(preview.pid)) == 2, 60), _descendants(preview.pid)
+        os.killpg(preview.pid, signal.SIGINT)  # Ctrl-C: the CLI's process group
+        hosts = [p for p, c in _descendants(preview.pid).items() if "pulumi-language-python " in c]
+        assert len(hosts) == 1, _descendants(preview.pid)
+        os.killpg(os.getpgid(hosts[0]), signal.SIGINT)  # how the engine stops the host
+        output, _ = preview.communicate(timeout=90)
+    finally:
+        preview.kill()
     assert "received; cancelling" in output, output
     assert "KeyboardInterrupt" not in output and "Traceback" not in output, output

@@ -115,6 +115,30 @@ func exitWhenOrphaned(parent int, every time.Duration) {
 	}
 }
 
+// inOwnGroup runs a Python process (program, plugin, policy pack) in a process group of its own,
+// ended with SIGTERM when its request is cancelled. The engine stops this host with SIGINT to
+// the host's group (cmdutil.TerminateProcessGroup); a Python child in that group would answer with
+// a KeyboardInterrupt traceback in the CLI's output, for a run the user cancelled.
+func inOwnGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+	cmd.WaitDelay = 5 * time.Second
+}
+
+// endOnStop ends a started process (SIGTERM to its group) once this host is told to stop; call
+// the returned function when the process is done.
+func (h *pythonHost) endOnStop(cmd *exec.Cmd) func() {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-h.stopping:
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		case <-done:
+		}
+	}()
+	return func() { close(done) }
+}
+
 // knownFlags keeps the arguments this host defines and the positional ones.
 func knownFlags(args []string) []string {
 	var kept []string
@@ -323,26 +347,12 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 	}
 	cmd.Env = append(env, "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	// The program runs in a process group of its own: the engine stops this host with SIGINT to
-	// the host's group, which Python would answer with a KeyboardInterrupt traceback in the
-	// CLI's output (the run was cancelled: nothing to report). We end it with SIGTERM instead,
-	// when the request is cancelled or this host is told to stop.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
-	cmd.WaitDelay = 5 * time.Second
+	inOwnGroup(cmd)
 
 	if err := cmd.Start(); err != nil {
 		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the Python program: %v", err)}, nil
 	}
-	stopped := make(chan struct{})
-	defer close(stopped)
-	go func() {
-		select {
-		case <-h.stopping:
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		case <-stopped:
-		}
-	}()
+	defer h.endOnStop(cmd)()
 	if err := cmd.Wait(); err != nil {
 		var exited *exec.ExitError
 		if !errors.As(err, &exited) {
@@ -386,9 +396,11 @@ func (h *pythonHost) RunPlugin(
 	}
 	cmd.Env = append(cmd.Env, req.GetEnv()...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
+	inOwnGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("could not start the Python plugin: %w", err)
 	}
+	defer h.endOnStop(cmd)()
 	if err := cmd.Wait(); err != nil {
 		var exited *exec.ExitError
 		if errors.As(err, &exited) {
@@ -450,11 +462,13 @@ func (h *pythonHost) runPolicyPack(
 	}
 	cmd.Env = append(cmd.Env, req.GetEnv()...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
+	inOwnGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		err = fmt.Errorf("could not start the policy pack's Python (%s): %w", cmd.Path, err)
 		proxy.Abort(err)
 		return err
 	}
+	defer h.endOnStop(cmd)()
 	return proxy.Attach(ctx, cmd)
 }
 
