@@ -37,6 +37,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
 	"google.golang.org/grpc"
@@ -78,7 +79,8 @@ func main() {
 	cancel := make(chan bool)
 	go func() { <-ctx.Done(); close(cancel) }()
 
-	host := &pythonHost{runner: runner}
+	go exitWhenOrphaned(os.Getppid(), 500*time.Millisecond)
+	host := &pythonHost{runner: runner, stopping: ctx.Done()}
 	if args := flag.Args(); len(args) > 0 {
 		host.engineAddress = args[0]
 		if err := rpcutil.Healthcheck(ctx, host.engineAddress, 5*time.Minute, stop); err != nil {
@@ -101,6 +103,42 @@ func main() {
 	}
 }
 
+// exitWhenOrphaned ends this host once the engine that started it is gone (its parent changes:
+// the engine was killed, e.g. SIGKILL of the CLI, and could not stop us). The engine's health
+// check runs every 5 minutes, far too late for a pipeline; the plugins we started watch their own
+// parent (us) the same way, so the whole tree goes.
+func exitWhenOrphaned(parent int, every time.Duration) {
+	for range time.Tick(every) {
+		if os.Getppid() != parent {
+			os.Exit(1)
+		}
+	}
+}
+
+// inOwnGroup runs a Python process (program, plugin, policy pack) in a process group of its own,
+// ended with SIGTERM when its request is cancelled. The engine stops this host with SIGINT to
+// the host's group (cmdutil.TerminateProcessGroup); a Python child in that group would answer with
+// a KeyboardInterrupt traceback in the CLI's output, for a run the user cancelled.
+func inOwnGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+	cmd.WaitDelay = 5 * time.Second
+}
+
+// endOnStop ends a started process (SIGTERM to its group) once this host is told to stop; call
+// the returned function when the process is done.
+func (h *pythonHost) endOnStop(cmd *exec.Cmd) func() {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-h.stopping:
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		case <-done:
+		}
+	}()
+	return func() { close(done) }
+}
+
 // knownFlags keeps the arguments this host defines and the positional ones.
 func knownFlags(args []string) []string {
 	var kept []string
@@ -118,6 +156,7 @@ type pythonHost struct {
 
 	runner        string
 	engineAddress string
+	stopping      <-chan struct{} // closed when this host is told to stop (SIGINT)
 }
 
 // options reads the `runtime.options` of Pulumi.yaml / PulumiPlugin.yaml that matter here.
@@ -157,6 +196,79 @@ func resolve(info *pulumirpc.ProgramInfo, isPlugin bool) (toolchain.Toolchain, e
 		return nil, err
 	}
 	return toolchain.ResolveToolchain(opts)
+}
+
+// resolvePolicyPack is the toolchain a policy pack runs with. A pack is usually installed as part
+// of a package (`<venv>/lib/python3.X/site-packages/<pkg>/policy`), where no folder relative to it
+// is a virtualenv of the user's; so, in this order:
+//  1. the virtualenv PulumiPolicy.yaml names (relative to the pack), which must exist;
+//  2. the virtualenv the pack is installed in (an enclosing folder holding pyvenv.cfg);
+//  3. the virtualenv of the project being previewed (its Pulumi.yaml, from `pwd` up);
+//  4. PULUMI_PYTHON_CMD or python3 on PATH, as Pulumi's own launcher does.
+//
+// Every failure is an error naming the folder and the fix, never a hang.
+func resolvePolicyPack(info *pulumirpc.ProgramInfo, pwd string) (toolchain.Toolchain, error) {
+	opts, err := options(info, false)
+	if err != nil {
+		return nil, err
+	}
+	pack := info.GetProgramDirectory()
+	if opts.Virtualenv != "" {
+		venv := opts.Virtualenv
+		if !filepath.IsAbs(venv) {
+			venv = filepath.Join(opts.Root, venv)
+		}
+		if !toolchain.IsVirtualEnv(venv) {
+			return nil, fmt.Errorf("policy pack %s: PulumiPolicy.yaml names virtualenv %q (%s), which "+
+				"holds no Python virtualenv: create it, or drop the option to run the pack with the "+
+				"virtualenv it is installed in", pack, opts.Virtualenv, venv)
+		}
+		opts.Virtualenv = venv
+	} else if venv := enclosingVirtualenv(pack); venv != "" {
+		opts.Virtualenv = venv
+	} else if venv := projectVirtualenv(pwd); venv != "" {
+		opts.Virtualenv = venv
+	}
+	return toolchain.ResolveToolchain(opts)
+}
+
+// enclosingVirtualenv is the virtualenv whose tree holds dir (a folder with pyvenv.cfg and a
+// python), or "".
+func enclosingVirtualenv(dir string) string {
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "pyvenv.cfg")); err == nil && toolchain.IsVirtualEnv(d) {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+// projectVirtualenv is the existing virtualenv named by the Pulumi.yaml found from pwd up, or "".
+func projectVirtualenv(pwd string) string {
+	if pwd == "" {
+		return ""
+	}
+	path, err := workspace.DetectProjectPathFrom(pwd)
+	if err != nil || path == "" {
+		return ""
+	}
+	project, err := workspace.LoadProject(path)
+	if err != nil {
+		return ""
+	}
+	venv, _ := project.Runtime.Options()["virtualenv"].(string)
+	if venv == "" {
+		return ""
+	}
+	if !filepath.IsAbs(venv) {
+		venv = filepath.Join(filepath.Dir(path), venv)
+	}
+	if !toolchain.IsVirtualEnv(venv) {
+		return ""
+	}
+	return venv
 }
 
 func (h *pythonHost) Handshake(
@@ -217,7 +329,11 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 	if env == nil {
 		env = os.Environ()
 	}
-	config, err := json.Marshal(req.GetConfig())
+	stackConfig := req.GetConfig()
+	if stackConfig == nil { // a stack with no config: the SDK wants an object, not null
+		stackConfig = map[string]string{}
+	}
+	config, err := json.Marshal(stackConfig)
 	if err != nil {
 		return nil, fmt.Errorf("cannot serialize the stack config: %w", err)
 	}
@@ -231,10 +347,13 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 	}
 	cmd.Env = append(env, "PULUMI_CONFIG="+string(config), "PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON))
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = 5 * time.Second
+	inOwnGroup(cmd)
 
-	if err := cmd.Run(); err != nil {
+	if err := cmd.Start(); err != nil {
+		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the Python program: %v", err)}, nil
+	}
+	defer h.endOnStop(cmd)()
+	if err := cmd.Wait(); err != nil {
 		var exited *exec.ExitError
 		if !errors.As(err, &exited) {
 			return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not run the Python program: %v", err)}, nil
@@ -250,25 +369,19 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 }
 
 // RunPlugin runs a Python plugin folder (`python <folder> <args>`) or a policy pack
-// (`python -u -m pulumi.policy <args> <folder>`, behind the SDK's policy proxy, which hands the
-// pack the stack's config).
+// (runPolicyPack).
 func (h *pythonHost) RunPlugin(
 	req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer,
 ) error {
-	ctx := server.Context()
-	isAnalyzer := req.GetKind() == string(apitype.AnalyzerPlugin)
-	tc, err := resolve(req.GetInfo(), !isAnalyzer)
+	if req.GetKind() == string(apitype.AnalyzerPlugin) {
+		return h.runPolicyPack(req, server)
+	}
+	tc, err := resolve(req.GetInfo(), true)
 	if err != nil {
 		return err
 	}
-	var args []string
-	if isAnalyzer {
-		args = append([]string{"-u", "-m", "pulumi.policy"}, req.GetArgs()...)
-		args = append(args, req.GetInfo().GetProgramDirectory())
-	} else {
-		args = append([]string{req.GetInfo().GetProgramDirectory()}, req.GetArgs()...)
-	}
-	cmd, err := tc.Command(ctx, args...)
+	args := append([]string{req.GetInfo().GetProgramDirectory()}, req.GetArgs()...)
+	cmd, err := tc.Command(server.Context(), args...)
 	if err != nil {
 		return err
 	}
@@ -277,32 +390,17 @@ func (h *pythonHost) RunPlugin(
 		return err
 	}
 	defer closer.Close()
-
-	var proxy *sdk.PolicyProxy
-	if isAnalyzer {
-		cmd.Dir = req.GetInfo().GetProgramDirectory()
-		if proxy, stdout, err = sdk.NewPolicyProxy(ctx, stdout); err != nil {
-			return fmt.Errorf("cannot start the policy pack proxy: %w", err)
-		}
-		stack, err := proxy.AwaitConfiguration(ctx)
-		if err != nil {
-			return fmt.Errorf("cannot read the stack configuration: %w", err)
-		}
-		if stack != nil {
-			cmd.Env = append(cmd.Env, policyEnv(stack)...)
-		}
-	} else {
-		cmd.Dir = req.GetPwd()
+	cmd.Dir = req.GetPwd()
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
 	}
 	cmd.Env = append(cmd.Env, req.GetEnv()...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-
+	inOwnGroup(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("could not start the Python plugin: %w", err)
 	}
-	if proxy != nil {
-		return proxy.Attach(ctx, cmd)
-	}
+	defer h.endOnStop(cmd)()
 	if err := cmd.Wait(); err != nil {
 		var exited *exec.ExitError
 		if errors.As(err, &exited) {
@@ -315,6 +413,63 @@ func (h *pythonHost) RunPlugin(
 		return fmt.Errorf("the Python plugin failed: %w", err)
 	}
 	return closer.Close()
+}
+
+// runPolicyPack serves a policy pack: `python -u -m pulumi.policy <args> <folder>` behind the
+// SDK's policy proxy, which answers the engine's handshake and hands the pack the stack's config.
+// The interpreter is chosen before the proxy answers, so a pack that cannot start is an error of
+// this call, which the engine prints; a pack that starts and then fails fails the proxy's Attach.
+// (The engine waits on the proxy for the pack: our earlier host returned a start failure after
+// the proxy had answered and the engine waited forever at "Loading policy packs...: starting".)
+func (h *pythonHost) runPolicyPack(
+	req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer,
+) error {
+	ctx := server.Context()
+	tc, err := resolvePolicyPack(req.GetInfo(), req.GetPwd())
+	if err != nil {
+		return err
+	}
+	args := append([]string{"-u", "-m", "pulumi.policy"}, req.GetArgs()...)
+	args = append(args, req.GetInfo().GetProgramDirectory())
+	cmd, err := tc.Command(ctx, args...)
+	if err != nil {
+		return err
+	}
+	if _, err := exec.LookPath(cmd.Path); err != nil {
+		return fmt.Errorf("policy pack %s: no Python interpreter %s: %w",
+			req.GetInfo().GetProgramDirectory(), cmd.Path, err)
+	}
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	proxy, stdout, err := sdk.NewPolicyProxy(ctx, stdout)
+	if err != nil {
+		return fmt.Errorf("cannot start the policy pack proxy: %w", err)
+	}
+	stack, err := proxy.AwaitConfiguration(ctx)
+	if err != nil {
+		proxy.Abort(err)
+		return fmt.Errorf("cannot read the stack configuration: %w", err)
+	}
+	cmd.Dir = req.GetInfo().GetProgramDirectory()
+	if cmd.Env == nil { // no virtualenv: the toolchain leaves the environment to us
+		cmd.Env = os.Environ()
+	}
+	if stack != nil {
+		cmd.Env = append(cmd.Env, policyEnv(stack)...)
+	}
+	cmd.Env = append(cmd.Env, req.GetEnv()...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	inOwnGroup(cmd)
+	if err := cmd.Start(); err != nil {
+		err = fmt.Errorf("could not start the policy pack's Python (%s): %w", cmd.Path, err)
+		proxy.Abort(err)
+		return err
+	}
+	defer h.endOnStop(cmd)()
+	return proxy.Attach(ctx, cmd)
 }
 
 // policyEnv is what a Python policy pack reads its stack from.

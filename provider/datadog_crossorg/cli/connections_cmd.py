@@ -14,7 +14,12 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
-from datadog_crossorg.cli import connections_audit, connections_import, connections_verify
+from datadog_crossorg.cli import (
+    connections_audit,
+    connections_import,
+    connections_recover,
+    connections_verify,
+)
 from datadog_crossorg.cli.key_options import (
     CommandFailed,
     add_key_options,
@@ -55,6 +60,7 @@ def register(groups: Any) -> None:
     connections_verify.add_parser(actions)
     connections_import.add_parser(actions)
     connections_audit.add_parser(actions)
+    connections_recover.add_parser(actions)
 
 
 def _add_graph(actions: Any) -> None:

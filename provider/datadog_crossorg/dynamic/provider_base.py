@@ -34,6 +34,7 @@ from pulumi.dynamic import (
 
 from datadog_crossorg.config.settings import ProviderSettings
 from datadog_crossorg.dynamic.server_patches import (
+    end_with_the_engine,
     send_detailed_diffs,
     show_detailed_diff,
     show_user_errors_first,
@@ -85,6 +86,7 @@ class StatelessProvider(ResourceProvider):
         show_user_errors_first()  # unpickling is the first thing the provider server does
         widen_dynamic_server()
         send_detailed_diffs()
+        end_with_the_engine()
 
     def process(self) -> ProviderProcess:
         """The provider process's half, built on first use (from the environment if the engine

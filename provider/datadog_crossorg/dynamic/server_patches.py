@@ -1,12 +1,13 @@
-"""Three changes to pulumi.dynamic's provider server, made from inside it when our provider loads.
+"""Four changes to pulumi.dynamic's provider server, made from inside it when our provider loads.
 
 That server (`python -m pulumi.dynamic`) answers any exception with a full traceback, serves at
-most 4 calls at once and sends no detailed diff. Our providers are thread-safe and their user
-errors say what to do, so `show_user_errors_first` makes those read message-first,
-`widen_dynamic_server` lets it serve `CONCURRENT_CALLS` at once, and `send_detailed_diffs` lets a
-Diff's answer say what changed (one type added, not every index of the list). All are guarded:
-on a server of another shape they change nothing and log why once. Outside that server
-(programs, tests, the native plugin) they do nothing.
+most 4 calls at once, sends no detailed diff, and runs on after the engine that started it is
+gone (a CLI killed with SIGKILL). Our providers are thread-safe and their user errors say what to
+do, so `show_user_errors_first` makes those read message-first, `widen_dynamic_server` lets it
+serve `CONCURRENT_CALLS` at once, `send_detailed_diffs` lets a Diff's answer say what changed (one
+type added, not every index of the list), and `end_with_the_engine` ends it once its parent is
+gone. The patches of the server are guarded: on a server of another shape they change nothing and
+log why once. Outside that server (programs, tests, the native plugin) they do nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
 
+from datadog_crossorg.process.parent_watch import exit_when_orphaned
 from datadog_crossorg.process.provider_process import CONCURRENT_CALLS
 
 _LOG = logging.getLogger(__name__)
@@ -84,6 +86,11 @@ def show_user_errors_first() -> bool:
         return False
     server.traceback = _MessageFirstTraceback(traceback)  # type: ignore[attr-defined]
     return True
+
+
+def end_with_the_engine() -> bool:
+    """In pulumi.dynamic's server process, exit once the engine that started it is gone."""
+    return _dynamic_server() is not None and exit_when_orphaned()
 
 
 _WIDENED: list[bool] = []  # once per process
