@@ -11,9 +11,9 @@
 // InstallDependencies (what `pulumi plugin install` calls for a Python plugin), GetPluginInfo,
 // About and GetProgramDependencies.
 //
-// What it leaves out: code generation (GenerateProgram/Project/Package: `pulumi import` and
-// `pulumi convert` for Python programs; the YAML host generates code for our import tests),
-// debugging and typecheckers. GetRequiredPackages answers "none": plugins load when resources
+// Code generation (codegen.go): GenerateProgram (`pulumi import` prints Python), GeneratePackage
+// and Link (`pulumi package add`, `pulumi package gen-sdk`), through pkg/v3's Python codegen.
+// What it leaves out: GenerateProject (`pulumi convert`), debugging and typecheckers. GetRequiredPackages answers "none": plugins load when resources
 // register, from PATH or the plugin cache, so nothing is downloaded (these machines cannot).
 package main
 
@@ -28,9 +28,10 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"datadog-crossorg/engine/internal/langhost"
 
 	sdk "github.com/pulumi/pulumi/sdk/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -55,7 +56,7 @@ func main() {
 	_ = flag.String("tracing", "", "accepted for compatibility; tracing is not emitted")
 	// The engine also passes the project's runtime options as `-name=value` (e.g. -virtualenv);
 	// they reach us again in each request's ProgramInfo, so unknown ones are dropped here.
-	_ = flag.CommandLine.Parse(knownFlags(os.Args[1:]))
+	_ = flag.CommandLine.Parse(langhost.KnownFlags(os.Args[1:]))
 	if *showVersion {
 		fmt.Println(version.Version)
 		return
@@ -99,18 +100,6 @@ func main() {
 	if err := <-handle.Done; err != nil {
 		cmdutil.Exit(fmt.Errorf("language runtime stopped: %w", err))
 	}
-}
-
-// knownFlags keeps the arguments this host defines and the positional ones.
-func knownFlags(args []string) []string {
-	var kept []string
-	for _, arg := range args {
-		name := strings.TrimLeft(strings.SplitN(arg, "=", 2)[0], "-")
-		if !strings.HasPrefix(arg, "-") || flag.Lookup(name) != nil {
-			kept = append(kept, arg)
-		}
-	}
-	return kept
 }
 
 type pythonHost struct {
