@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"syscall"
@@ -35,13 +34,9 @@ import (
 
 	sdk "github.com/pulumi/pulumi/sdk/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // execScript is the SDK's program runner, installed beside this binary.
@@ -50,63 +45,32 @@ const execScript = "pulumi-language-python-exec"
 // exitAfterUserMessage is the exec script's code for "the error was already shown to the user".
 const exitAfterUserMessage = 32
 
-func main() {
-	showVersion := flag.Bool("version", false, "print the plugin version and exit")
-	useExecutor := flag.String("use-executor", "", "the program runner to use instead of the one beside this binary")
-	_ = flag.String("tracing", "", "accepted for compatibility; tracing is not emitted")
-	// The engine also passes the project's runtime options as `-name=value` (e.g. -virtualenv);
-	// they reach us again in each request's ProgramInfo, so unknown ones are dropped here.
-	_ = flag.CommandLine.Parse(langhost.KnownFlags(os.Args[1:]))
-	if *showVersion {
-		fmt.Println(version.Version)
-		return
-	}
+// useExecutor names another program runner (Pulumi's host takes the same flag).
+var useExecutor = flag.String("use-executor", "", "the program runner to use instead of the one beside this binary")
 
-	runner := *useExecutor
-	if runner == "" {
+func main() {
+	host := &pythonHost{}
+	langhost.Main(host, func() error {
+		host.runner = *useExecutor
+		if host.runner != "" {
+			return nil
+		}
 		self, err := os.Executable()
 		if err != nil {
-			cmdutil.Exit(fmt.Errorf("cannot locate this executable: %w", err))
+			return fmt.Errorf("cannot locate this executable: %w", err)
 		}
-		runner = filepath.Join(filepath.Dir(self), execScript)
-		if _, err := os.Stat(runner); err != nil {
-			cmdutil.Exit(fmt.Errorf("missing program runner %s: %w", runner, err))
+		host.runner = filepath.Join(filepath.Dir(self), execScript)
+		if _, err := os.Stat(host.runner); err != nil {
+			return fmt.Errorf("missing program runner %s: %w", host.runner, err)
 		}
-	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	cancel := make(chan bool)
-	go func() { <-ctx.Done(); close(cancel) }()
-
-	host := &pythonHost{runner: runner}
-	if args := flag.Args(); len(args) > 0 {
-		host.engineAddress = args[0]
-		if err := rpcutil.Healthcheck(ctx, host.engineAddress, 5*time.Minute, stop); err != nil {
-			cmdutil.Exit(fmt.Errorf("cannot watch the engine: %w", err))
-		}
-	}
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: cancel,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-			return nil
-		},
+		return nil
 	})
-	if err != nil {
-		cmdutil.Exit(fmt.Errorf("cannot serve the language runtime: %w", err))
-	}
-	fmt.Printf("%d\n", handle.Port) // the engine reads the port from our first stdout line
-	if err := <-handle.Done; err != nil {
-		cmdutil.Exit(fmt.Errorf("language runtime stopped: %w", err))
-	}
 }
 
 type pythonHost struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
+	langhost.Base
 
-	runner        string
-	engineAddress string
+	runner string
 }
 
 // options reads the `runtime.options` of Pulumi.yaml / PulumiPlugin.yaml that matter here.
@@ -148,29 +112,6 @@ func resolve(info *pulumirpc.ProgramInfo, isPlugin bool) (toolchain.Toolchain, e
 	return toolchain.ResolveToolchain(opts)
 }
 
-func (h *pythonHost) Handshake(
-	ctx context.Context, req *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	h.engineAddress = req.GetEngineAddress()
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *pythonHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version.Version}, nil
-}
-
-func (h *pythonHost) GetRequiredPlugins(
-	context.Context, *pulumirpc.GetRequiredPluginsRequest,
-) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	return &pulumirpc.GetRequiredPluginsResponse{}, nil
-}
-
-func (h *pythonHost) GetRequiredPackages(
-	context.Context, *pulumirpc.GetRequiredPackagesRequest,
-) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	return &pulumirpc.GetRequiredPackagesResponse{}, nil
-}
-
 // Run executes a program: `<python> -u <runner> --monitor ... <entry point>`, config in the env.
 func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
 	tc, err := resolve(req.GetInfo(), false)
@@ -187,7 +128,7 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 		}
 	}
 	flagIf("monitor", req.GetMonitorAddress())
-	flagIf("engine", h.engineAddress)
+	flagIf("engine", h.EngineAddress)
 	flagIf("project", req.GetProject())
 	flagIf("root_directory", req.GetInfo().GetRootDirectory())
 	flagIf("stack", req.GetStack())
@@ -379,8 +320,4 @@ func (h *pythonHost) GetProgramDependencies(
 		deps = append(deps, &pulumirpc.DependencyInfo{Name: d.Name, Version: d.Version})
 	}
 	return &pulumirpc.GetProgramDependenciesResponse{Dependencies: deps}, nil
-}
-
-func (h *pythonHost) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
-	return &emptypb.Empty{}, nil
 }

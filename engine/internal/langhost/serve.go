@@ -15,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // Host is a language runtime that learns the engine's address (from argv or Handshake).
@@ -23,9 +24,10 @@ type Host interface {
 	SetEngineAddress(address string)
 }
 
-// Main parses the flags the engine passes, serves `host` on a free port and prints the port as
+// Main parses the flags the engine passes, runs `prepare` (if any: a host's own start-up
+// checks, after its own flags are parsed), serves `host` on a free port and prints the port as
 // its first stdout line (the engine reads it there), until the engine goes away.
-func Main(host Host) {
+func Main(host Host, prepare func() error) {
 	showVersion := flag.Bool("version", false, "print the plugin version and exit")
 	_ = flag.String("tracing", "", "accepted for compatibility; tracing is not emitted")
 	// The engine also passes the project's runtime options as `-name=value`; they reach us
@@ -34,6 +36,11 @@ func Main(host Host) {
 	if *showVersion {
 		fmt.Println(version.Version)
 		return
+	}
+	if prepare != nil {
+		if err := prepare(); err != nil {
+			cmdutil.Exit(err)
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -110,4 +117,42 @@ func RunExit(err error, bailCode int, what string) *pulumirpc.RunResponse {
 	return &pulumirpc.RunResponse{
 		Error: fmt.Sprintf("program exited with non-zero exit code: %d", exited.ExitCode()),
 	}
+}
+
+// Base is the part of LanguageRuntime every one of our hosts answers alike: the engine's
+// address, the plugin's version, and "no plugins or packages required" (plugins load from the
+// plugin cache or a project's `packages:`/`plugins:` entries; nothing is downloaded).
+type Base struct {
+	pulumirpc.UnimplementedLanguageRuntimeServer
+
+	EngineAddress string
+}
+
+func (b *Base) SetEngineAddress(address string) { b.EngineAddress = address }
+
+func (b *Base) Handshake(
+	_ context.Context, req *pulumirpc.LanguageHandshakeRequest,
+) (*pulumirpc.LanguageHandshakeResponse, error) {
+	b.EngineAddress = req.GetEngineAddress()
+	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+func (b *Base) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: version.Version}, nil
+}
+
+func (b *Base) GetRequiredPlugins(
+	context.Context, *pulumirpc.GetRequiredPluginsRequest,
+) (*pulumirpc.GetRequiredPluginsResponse, error) {
+	return &pulumirpc.GetRequiredPluginsResponse{}, nil
+}
+
+func (b *Base) GetRequiredPackages(
+	context.Context, *pulumirpc.GetRequiredPackagesRequest,
+) (*pulumirpc.GetRequiredPackagesResponse, error) {
+	return &pulumirpc.GetRequiredPackagesResponse{}, nil
+}
+
+func (b *Base) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
 }
