@@ -114,7 +114,9 @@ def build(target: Path, log=print) -> None:
     env = {**os.environ, "GOFLAGS": "-buildvcs=false -mod=readonly"}
     version = pulumi_version()
     ldflags = f"-X {SDK_MODULE}/go/common/version.Version={version}"
-    log(f"engine: building pulumi {version} and our Python, Node.js and Go language hosts (go build)")
+    log(
+        f"engine: building pulumi {version} and our Python, Node.js and Go language hosts (go build)"
+    )
     _go(
         [
             "build",
