@@ -70,7 +70,10 @@ func build(ctx context.Context, programDir string) (string, error) {
 		return "", err
 	}
 	out.Close()
-	cmd := exec.CommandContext(ctx, gobin, "build", "-buildvcs=false", "-o", out.Name(), ".")
+	// As Pulumi's host builds (and as engine/build.py builds the CLI: -trimpath, so the SDK's
+	// packages compiled for the engine are reused from the Go build cache).
+	cmd := exec.CommandContext(ctx, gobin, "build", "-buildvcs=false", "-trimpath", "-ldflags", "-w -s",
+		"-o", out.Name(), ".")
 	cmd.Dir = programDir
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
