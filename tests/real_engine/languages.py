@@ -254,4 +254,5 @@ def error_lines(result_output: str, marker: str) -> str:
 
 def no_stack_trace(output: str) -> bool:
     """No Python traceback, Node.js stack or Go panic in what the CLI printed."""
-    return not any(sign in output for sign in ("Traceback", "\n    at ", "goroutine ", "panic:"))
+    signs = ("Traceback", '  File "', "\n    at ", "goroutine ", "panic:")
+    return not any(sign in output for sign in signs)
