@@ -14,6 +14,9 @@ then holds:
 - `pulumi-language-python`: ours (engine/cmd/pulumi-language-python; the proxy serves no version
   of Pulumi's), with `pulumi-language-python-exec`, the SDK's program runner, copied from the
   sdk/v3 module it ships in.
+- `pulumi-language-nodejs` and `pulumi-language-go`: ours (engine/cmd/, on engine/internal/langhost
+  with the Python one; the proxy serves no version of Pulumi's either). The Node.js host runs
+  programs with the `@pulumi/pulumi` npm package's runner, the Go host builds them with `go`.
 - `pulumi-resource-pulumi-python` and `pulumi-analyzer-policy-python`: ours (engine/scripts/),
   the small executables the CLI's distribution carries for Python.
 
@@ -42,6 +45,8 @@ EXECUTABLES = (
     "pulumi",
     "pulumi-language-python",
     "pulumi-language-python-exec",
+    "pulumi-language-nodejs",
+    "pulumi-language-go",
     "pulumi-language-yaml",
     "pulumi-resource-pulumi-python",
     "pulumi-analyzer-policy-python",
@@ -109,7 +114,9 @@ def build(target: Path, log=print) -> None:
     env = {**os.environ, "GOFLAGS": "-buildvcs=false -mod=readonly"}
     version = pulumi_version()
     ldflags = f"-X {SDK_MODULE}/go/common/version.Version={version}"
-    log(f"engine: building pulumi {version} and our Python language host (go build)")
+    log(
+        f"engine: building pulumi {version} and our Python, Node.js and Go language hosts (go build)"
+    )
     _go(
         [
             "build",
@@ -120,6 +127,8 @@ def build(target: Path, log=print) -> None:
             f"{target}/",
             f"{CLI_MODULE}/cmd/pulumi",
             "./cmd/pulumi-language-python",
+            "./cmd/pulumi-language-nodejs",
+            "./cmd/pulumi-language-go",
         ],
         ENGINE,
         env,

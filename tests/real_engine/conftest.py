@@ -71,3 +71,19 @@ def yaml_stack_local(
     """stacks/native-yaml running the plugin from this checkout."""
     cli = make_cli(yaml_project(tmp_path / "yaml-project", local_plugin=True))
     return CliStack(datadog_emulator, cli).init()
+
+
+@pytest.fixture(scope="session")
+def installed_plugin_home(engine_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A PULUMI_HOME with the plugin installed from `crossorg plugin build`'s archive, as README
+    says, shared by the tests of the languages that `pulumi package add` it (the install makes
+    the plugin's virtualenv: about a minute, once)."""
+    from datadog_crossorg import __version__
+    from datadog_crossorg.native.archive import build
+    from datadog_crossorg.native.schema import PACKAGE
+
+    folder = tmp_path_factory.mktemp("installed-plugin")
+    archive = build(folder / "dist")
+    cli = PulumiCLI(folder, home=folder / "home", backend=folder / "backend", engine_bin=engine_bin)
+    cli.run("plugin", "install", "resource", PACKAGE, __version__, "--file", str(archive))
+    return folder / "home"

@@ -11,9 +11,9 @@
 // InstallDependencies (what `pulumi plugin install` calls for a Python plugin), GetPluginInfo,
 // About and GetProgramDependencies.
 //
-// What it leaves out: code generation (GenerateProgram/Project/Package: `pulumi import` and
-// `pulumi convert` for Python programs; the YAML host generates code for our import tests),
-// debugging and typecheckers. GetRequiredPackages answers "none": plugins load when resources
+// Code generation (codegen.go): GenerateProgram (`pulumi import` prints Python), GeneratePackage
+// and Link (`pulumi package add`, `pulumi package gen-sdk`), through pkg/v3's Python codegen.
+// What it leaves out: GenerateProject (`pulumi convert`), debugging and typecheckers. GetRequiredPackages answers "none": plugins load when resources
 // register, from PATH or the plugin cache, so nothing is downloaded (these machines cannot).
 package main
 
@@ -25,23 +25,19 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
+	"datadog-crossorg/engine/internal/langhost"
+
 	sdk "github.com/pulumi/pulumi/sdk/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/util/cmdutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/python/toolchain"
-	"google.golang.org/grpc"
-	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // execScript is the SDK's program runner, installed beside this binary.
@@ -50,69 +46,26 @@ const execScript = "pulumi-language-python-exec"
 // exitAfterUserMessage is the exec script's code for "the error was already shown to the user".
 const exitAfterUserMessage = 32
 
-func main() {
-	showVersion := flag.Bool("version", false, "print the plugin version and exit")
-	useExecutor := flag.String("use-executor", "", "the program runner to use instead of the one beside this binary")
-	_ = flag.String("tracing", "", "accepted for compatibility; tracing is not emitted")
-	// The engine also passes the project's runtime options as `-name=value` (e.g. -virtualenv);
-	// they reach us again in each request's ProgramInfo, so unknown ones are dropped here.
-	_ = flag.CommandLine.Parse(knownFlags(os.Args[1:]))
-	if *showVersion {
-		fmt.Println(version.Version)
-		return
-	}
+// useExecutor names another program runner (Pulumi's host takes the same flag).
+var useExecutor = flag.String("use-executor", "", "the program runner to use instead of the one beside this binary")
 
-	runner := *useExecutor
-	if runner == "" {
+func main() {
+	host := &pythonHost{}
+	langhost.Main(host, func() error {
+		host.runner = *useExecutor
+		if host.runner != "" {
+			return nil
+		}
 		self, err := os.Executable()
 		if err != nil {
-			cmdutil.Exit(fmt.Errorf("cannot locate this executable: %w", err))
+			return fmt.Errorf("cannot locate this executable: %w", err)
 		}
-		runner = filepath.Join(filepath.Dir(self), execScript)
-		if _, err := os.Stat(runner); err != nil {
-			cmdutil.Exit(fmt.Errorf("missing program runner %s: %w", runner, err))
+		host.runner = filepath.Join(filepath.Dir(self), execScript)
+		if _, err := os.Stat(host.runner); err != nil {
+			return fmt.Errorf("missing program runner %s: %w", host.runner, err)
 		}
-	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	cancel := make(chan bool)
-	go func() { <-ctx.Done(); close(cancel) }()
-
-	go exitWhenOrphaned(os.Getppid(), 500*time.Millisecond)
-	host := &pythonHost{runner: runner, stopping: ctx.Done()}
-	if args := flag.Args(); len(args) > 0 {
-		host.engineAddress = args[0]
-		if err := rpcutil.Healthcheck(ctx, host.engineAddress, 5*time.Minute, stop); err != nil {
-			cmdutil.Exit(fmt.Errorf("cannot watch the engine: %w", err))
-		}
-	}
-	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
-		Cancel: cancel,
-		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
-			return nil
-		},
+		return nil
 	})
-	if err != nil {
-		cmdutil.Exit(fmt.Errorf("cannot serve the language runtime: %w", err))
-	}
-	fmt.Printf("%d\n", handle.Port) // the engine reads the port from our first stdout line
-	if err := <-handle.Done; err != nil {
-		cmdutil.Exit(fmt.Errorf("language runtime stopped: %w", err))
-	}
-}
-
-// exitWhenOrphaned ends this host once the engine that started it is gone (its parent changes:
-// the engine was killed, e.g. SIGKILL of the CLI, and could not stop us). The engine's health
-// check runs every 5 minutes, far too late for a pipeline; the plugins we started watch their own
-// parent (us) the same way, so the whole tree goes.
-func exitWhenOrphaned(parent int, every time.Duration) {
-	for range time.Tick(every) {
-		if os.Getppid() != parent {
-			os.Exit(1)
-		}
-	}
 }
 
 // inOwnGroup runs a Python process (program, plugin, policy pack) in a process group of its own,
@@ -131,7 +84,7 @@ func (h *pythonHost) endOnStop(cmd *exec.Cmd) func() {
 	done := make(chan struct{})
 	go func() {
 		select {
-		case <-h.stopping:
+		case <-h.Stopping:
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		case <-done:
 		}
@@ -139,24 +92,10 @@ func (h *pythonHost) endOnStop(cmd *exec.Cmd) func() {
 	return func() { close(done) }
 }
 
-// knownFlags keeps the arguments this host defines and the positional ones.
-func knownFlags(args []string) []string {
-	var kept []string
-	for _, arg := range args {
-		name := strings.TrimLeft(strings.SplitN(arg, "=", 2)[0], "-")
-		if !strings.HasPrefix(arg, "-") || flag.Lookup(name) != nil {
-			kept = append(kept, arg)
-		}
-	}
-	return kept
-}
-
 type pythonHost struct {
-	pulumirpc.UnimplementedLanguageRuntimeServer
+	langhost.Base
 
-	runner        string
-	engineAddress string
-	stopping      <-chan struct{} // closed when this host is told to stop (SIGINT)
+	runner string
 }
 
 // options reads the `runtime.options` of Pulumi.yaml / PulumiPlugin.yaml that matter here.
@@ -271,29 +210,6 @@ func projectVirtualenv(pwd string) string {
 	return venv
 }
 
-func (h *pythonHost) Handshake(
-	ctx context.Context, req *pulumirpc.LanguageHandshakeRequest,
-) (*pulumirpc.LanguageHandshakeResponse, error) {
-	h.engineAddress = req.GetEngineAddress()
-	return &pulumirpc.LanguageHandshakeResponse{}, nil
-}
-
-func (h *pythonHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: version.Version}, nil
-}
-
-func (h *pythonHost) GetRequiredPlugins(
-	context.Context, *pulumirpc.GetRequiredPluginsRequest,
-) (*pulumirpc.GetRequiredPluginsResponse, error) {
-	return &pulumirpc.GetRequiredPluginsResponse{}, nil
-}
-
-func (h *pythonHost) GetRequiredPackages(
-	context.Context, *pulumirpc.GetRequiredPackagesRequest,
-) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	return &pulumirpc.GetRequiredPackagesResponse{}, nil
-}
-
 // Run executes a program: `<python> -u <runner> --monitor ... <entry point>`, config in the env.
 func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
 	tc, err := resolve(req.GetInfo(), false)
@@ -310,7 +226,7 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 		}
 	}
 	flagIf("monitor", req.GetMonitorAddress())
-	flagIf("engine", h.engineAddress)
+	flagIf("engine", h.EngineAddress)
 	flagIf("project", req.GetProject())
 	flagIf("root_directory", req.GetInfo().GetRootDirectory())
 	flagIf("stack", req.GetStack())
@@ -545,8 +461,4 @@ func (h *pythonHost) GetProgramDependencies(
 		deps = append(deps, &pulumirpc.DependencyInfo{Name: d.Name, Version: d.Version})
 	}
 	return &pulumirpc.GetProgramDependenciesResponse{Dependencies: deps}, nil
-}
-
-func (h *pythonHost) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
-	return &emptypb.Empty{}, nil
 }

@@ -259,8 +259,9 @@ def _adopt_or_refuse(view: OrgView, existing: Connection, spec: ConnectionSpec) 
             f"a connection from this org ({existing.source_org_id}) to sink {spec.sink_org_id} "
             f"already exists in Datadog (id {existing.id}, types "
             f"{', '.join(existing.connection_types)}), and this resource does not manage it. To "
-            "take it over, set adopt=True on the resource (its types are then set to the ones "
-            "you declare), or delete it in Datadog first"
+            "take it over, set adopt=True on the resource (adopt: true in TypeScript and YAML, "
+            "Adopt: pulumi.Bool(true) in Go; its types are then set to the ones you declare), "
+            "or delete it in Datadog first"
         )
     if existing.connection_types == spec.connection_types:
         return existing

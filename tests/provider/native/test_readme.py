@@ -43,3 +43,14 @@ def test_yaml_example_uses_the_schemas_types_and_properties() -> None:
     assert {r["type"] for r in resources.values()} == set(specs)
     for name, res in resources.items():
         assert set(res["properties"]) <= set(specs[res["type"]]["inputProperties"]), name
+
+
+def test_typescript_and_go_programs_make_every_resource_of_the_schema() -> None:
+    """The programs themselves run under the real CLI (tests/real_engine/test_native_languages.py
+    takes them from README); here, fast: they use the plugin's provider and both resources."""
+    doc = schema.build()
+    names = {"Provider"} | {token.rsplit(":", 1)[1] for token in doc["resources"]}
+    for fence, made in (("ts", r"new crossorg\.(\w+)\("), ("go", r"crossorg\.New(\w+)\(")):
+        block = re.search(rf"```{fence}\n(.*?)```", section(), re.S)
+        assert block, fence
+        assert set(re.findall(made, block.group(1))) == names, fence
