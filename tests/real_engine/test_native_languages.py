@@ -143,12 +143,6 @@ def test_existing_connection_without_adopt_says_how_to_adopt_in_the_language(
     assert "already exists" in first and lang.adopt in first, first
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect, not of the hosts: pulumi's experimental provider server "
-    "(pulumi/provider/experimental/server.py, _raise_with_traceback) appends the Python "
-    "traceback to every error the native plugin raises in Create/Update, in every language",
-)
 def test_existing_connection_without_adopt_shows_no_traceback(
     stack: tuple[Language, CliStack],
 ) -> None:

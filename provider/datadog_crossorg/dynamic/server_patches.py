@@ -29,24 +29,13 @@ _LOG = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 
 
-def user_errors() -> tuple[type[Exception], ...]:
-    """Errors whose message says what went wrong and how to fix it: a user can cause each.
-    (They load the HTTP stack, so they are imported only when an error is being shown.)"""
-    from datadog_crossorg.client.errors import DatadogError
-    from datadog_crossorg.config.credentials import CredentialsError
-    from datadog_crossorg.config.settings import SettingsError
-    from datadog_crossorg.rules.access import AccessError
-    from datadog_crossorg.rules.connections import OrgConnectionError
-
-    return (OrgConnectionError, AccessError, CredentialsError, SettingsError, DatadogError)
-
-
 class _MessageFirstTraceback:
     """Stands in for the `traceback` module inside pulumi.dynamic's provider server.
 
     That server answers any exception with `traceback.format_exc()` as the gRPC error, and
     `pulumi up` prints it as is: the cause would sit at the bottom of a traceback. For user_errors()
-    the text is the message alone; anything else (a bug) keeps its full traceback.
+    (`rules.served.user_errors`) the text is the message alone; anything else (a bug) keeps its
+    full traceback.
     """
 
     def __init__(self, real: ModuleType) -> None:
@@ -56,6 +45,8 @@ class _MessageFirstTraceback:
         return getattr(self._real, name)
 
     def format_exc(self, *args: Any, **kwargs: Any) -> str:
+        from datadog_crossorg.rules.served import user_errors  # loads the rules: only now
+
         error = sys.exc_info()[1]
         if isinstance(error, user_errors()):
             return f"{error}"

@@ -52,6 +52,7 @@ from pulumi.runtime.rpc import UNKNOWN
 from datadog_crossorg import __version__
 from datadog_crossorg.config.settings import ProviderSettings, SettingsError
 from datadog_crossorg.native import schema
+from datadog_crossorg.native.server_patch import show_user_errors_first
 from datadog_crossorg.process.provider_process import CONCURRENT_CALLS, ProviderProcess
 from datadog_crossorg.resources.declaration import NATIVE, ResourceDeclaration, wire_name
 from datadog_crossorg.resources.provider_config import PROVIDER_CONFIG
@@ -234,6 +235,7 @@ def _detailed_diff(decision: DiffDecision) -> dict[str, PropertyDiff]:
 
 def main() -> None:
     """Serve the provider: print the gRPC port on the first stdout line, as the engine expects."""
+    show_user_errors_first()
     server.main(sys.argv[1:], __version__, CrossOrgProvider())
 
 
