@@ -4,7 +4,8 @@ Its schema is `resources.org_connection.ORG_CONNECTION`; every rule is in `rules
 The provider below only translates: its methods are called by the `python -m pulumi.dynamic`
 server, possibly on several threads at once. The pickled provider (type token
 `tokens.ORG_CONNECTION`) holds no state at all, so its bytes stay the same across versions and no
-key ever enters a state file.
+key ever enters a state file. The rules load on the provider's first call, not in the program
+that only declares connections.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from datadog_crossorg.dynamic.provider_base import (
     diff_result,
 )
 from datadog_crossorg.resources.org_connection import ORG_CONNECTION
-from datadog_crossorg.rules import connections
 
 __all__ = ["OrgConnection", "OrgConnectionArgs", "OrgConnectionProvider"]
 
@@ -37,20 +37,28 @@ class OrgConnectionProvider(StatelessProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Engine: Check, at preview and up; no API call. Failures name property, value and fix."""
+        from datadog_crossorg.rules import connections
+
         return check_result(*connections.check_inputs(news, self.process().known_orgs))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Engine: Diff with OLD OUTPUTS; always explicit `changes`, never a `__provider` diff."""
+        from datadog_crossorg.rules import connections
+
         return diff_result(connections.decide_diff(olds, news))
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Engine: Create (up only). Adopts on 409 when asked; looks before retrying."""
+        from datadog_crossorg.rules import connections
+
         spec = connections.ConnectionSpec.from_inputs(props)
         conn = connections.create(self.process().view(spec.org), spec)
         return CreateResult(conn.id, connections.outputs(conn, spec.org, spec.adopt))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Engine: Read on refresh and for `OrgConnection.get`; an empty id means gone."""
+        from datadog_crossorg.rules import connections
+
         org = props.get("org") or None
         adopt = bool(props.get("adopt") or False)
         conn = connections.read_anywhere(
@@ -70,12 +78,16 @@ class OrgConnectionProvider(StatelessProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Engine: Update with OLD OUTPUTS; one PATCH when types differ, none for `adopt` alone."""
+        from datadog_crossorg.rules import connections
+
         spec = connections.ConnectionSpec.from_inputs(news)
         outs = connections.apply_update(self.process().view(spec.org), id_, olds, spec)
         return UpdateResult(outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Engine: Delete on destroy and after a replacement; already gone is fine."""
+        from datadog_crossorg.rules import connections
+
         org = props.get("org") or None
         connections.delete(self.process().view(org), id_, org)
 

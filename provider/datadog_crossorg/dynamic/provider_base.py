@@ -7,6 +7,10 @@ versions, never a key) and builds its `ProviderProcess` in that process: from th
 (`configure`), or from the environment when no config arrives. `DeclaredResource` gives a resource
 class its constructor, Args class and Output annotations from its `ResourceDeclaration`, and
 registers the provider's bytes with a pinned pickle protocol.
+
+A program imports this module to declare resources; only a provider process calls them. So what
+serves calls (settings, the process's clients, the server patches) loads on first use there, and a
+program's `import` costs little beyond `import pulumi` (bench/import_cost.py).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import dataclasses
 import inspect
 import pickle
 import threading
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 from pulumi import CustomResource, Inputs, ResourceOptions
@@ -29,12 +33,12 @@ from pulumi.dynamic import (
     ResourceProvider,
 )
 
-from datadog_crossorg.config.settings import ProviderSettings
-from datadog_crossorg.dynamic.server_patches import show_user_errors_first, widen_dynamic_server
-from datadog_crossorg.process.provider_process import ProviderProcess
 from datadog_crossorg.resources import tokens
 from datadog_crossorg.resources.declaration import ResourceDeclaration
-from datadog_crossorg.rules.inputs import DiffDecision, InputProblem
+
+if TYPE_CHECKING:
+    from datadog_crossorg.process.provider_process import ProviderProcess
+    from datadog_crossorg.rules.inputs import DiffDecision, InputProblem
 
 _PROCESS_LOCK = threading.Lock()
 PROVIDER_KEY = "__provider"
@@ -73,6 +77,11 @@ class StatelessProvider(ResourceProvider):
         return base64.b64encode(pickle.dumps(self, protocol=PICKLE_PROTOCOL)).decode("ascii")
 
     def __setstate__(self, _state: dict[str, Any]) -> None:
+        from datadog_crossorg.dynamic.server_patches import (
+            show_user_errors_first,
+            widen_dynamic_server,
+        )
+
         show_user_errors_first()  # unpickling is the first thing the provider server does
         widen_dynamic_server()
 
@@ -84,17 +93,27 @@ class StatelessProvider(ResourceProvider):
             with _PROCESS_LOCK:
                 process = self.__dict__.get("_process")
                 if process is None:
-                    process = ProviderProcess(ProviderSettings.from_environment())
+                    process = _new_process(None)
                     self.__dict__["_process"] = process
         return process
 
     def configure(self, req: ConfigureRequest) -> None:
         """Engine: Configure, once per provider process with the whole decrypted stack config."""
-        self.use(ProviderProcess(ProviderSettings.from_stack_config(req.config.get)))
+        self.use(_new_process(req))
 
     def use(self, process: ProviderProcess) -> None:
         """Serve from `process` (a host that reads its configuration elsewhere sets it here)."""
         self.__dict__["_process"] = process
+
+
+def _new_process(req: ConfigureRequest | None) -> ProviderProcess:
+    """A provider process's half: from the stack config of `req`, else from the environment."""
+    from datadog_crossorg.config.settings import ProviderSettings
+    from datadog_crossorg.process.provider_process import ProviderProcess
+
+    if req is None:
+        return ProviderProcess(ProviderSettings.from_environment())
+    return ProviderProcess(ProviderSettings.from_stack_config(req.config.get))
 
 
 class StableResource(Resource):
