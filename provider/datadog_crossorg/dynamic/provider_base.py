@@ -129,6 +129,19 @@ class StableResource(Resource):
         props: Inputs,
         opts: ResourceOptions | None = None,
     ) -> None:
+        self._register(provider, name, props, opts)
+
+    def _register(
+        self,
+        provider: StatelessProvider,
+        name: str,
+        props: Inputs,
+        opts: ResourceOptions | None,
+    ) -> None:
+        """Register with the engine. Not an `__init__`: the SDK takes the third `__init__` frame
+        from the top as the resource's constructor and records the frames below it as where the
+        resource was declared (`sourcePosition`, `stackTrace` in the state), so a subclass calls
+        this from its own constructor and the user's line is the one recorded."""
         if PROVIDER_KEY in props:
             raise ValueError(f"a dynamic resource must not define the {PROVIDER_KEY} key")
         props = {**props, PROVIDER_KEY: provider.pickled()}
@@ -187,7 +200,7 @@ class DeclaredResource(StableResource):
         if declared is not None:
             given = dataclasses.asdict(declared)
         props = self.declaration.blank_props(given)
-        super().__init__(self.provider_class(), resource_name, props, opts)
+        self._register(self.provider_class(), resource_name, props, opts)
 
 
 def _args_class(declaration: ResourceDeclaration, module: str) -> type:
