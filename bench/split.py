@@ -33,6 +33,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -358,6 +359,16 @@ def issue_table(results: list[Measured], repeat: int) -> Table:
     return out
 
 
+def import_pulumi_seconds() -> float:
+    """How loaded the machine is, in a unit comparable across runs: `python -c "import pulumi"`."""
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import pulumi"], check=True)
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, nargs="+", default=[1, 200])
@@ -374,13 +385,17 @@ def main(argv: list[str]) -> int:
     if find_engine_bin() is None:
         print("no pulumi CLI: build it with `python3 engine/build.py` (needs go)", file=sys.stderr)
         return 2
-    load = os.getloadavg()[0]
+    load, yardstick = os.getloadavg()[0], import_pulumi_seconds()
     results = run(args.n, args.repeat, args.latency, variants)
     console = Console(width=170)
     for operation in ("create", "destroy"):
         console.print(split_table(results, operation, args.repeat, args.latency))
     console.print(issue_table(results, args.repeat))
-    console.print(f"load average before: {load:.1f}, after: {os.getloadavg()[0]:.1f}")
+    console.print(
+        f"load average before: {load:.1f}, after: {os.getloadavg()[0]:.1f}; yardstick `python -c "
+        f"'import pulumi'`: {yardstick:.2f} s before, {import_pulumi_seconds():.2f} s after "
+        "(median of 5)"
+    )
     return 0
 
 
