@@ -210,6 +210,11 @@ class Measured:
 
     def add(self, variant: str, operation: str, command: Command) -> None:
         self.commands.setdefault((variant, operation), []).append(command)
+        print(  # progress, and the figures of a run cut short
+            f"{self.way} N={self.n} {variant}: {operation} {command.seconds:.2f} s",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def seconds(self, variant: str, operation: str) -> float:
         return statistics.median(c.seconds for c in self.commands[(variant, operation)])
@@ -317,13 +322,12 @@ def split_table(results: list[Measured], operation: str, repeat: int, latency: f
                 for m in results
             ],
         )
-    row("split of the logged run (skip checkpoints), s:", ["" for _ in results])
-    for key, label in PARTS:
-        row(
-            f"  {label}",
-            [f"{m.part('logged, skip checkpoints', operation, key):.2f}" for m in results],
-        )
-    row("  total (logged run's wall)", seconds("logged, skip checkpoints"))
+    logged = "logged, skip checkpoints"
+    if has(logged):
+        row("split of the logged run (skip checkpoints), s:", ["" for _ in results])
+        for key, label in PARTS:
+            row(f"  {label}", [f"{m.part(logged, operation, key):.2f}" for m in results])
+        row("  total (logged run's wall)", seconds(logged))
     out.caption = (
         "A command runs the program and starts a provider once per phase: `up` previews first "
         "(unless --skip-preview), `destroy` too; the split sums both phases. The logged run's "
