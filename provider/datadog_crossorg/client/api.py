@@ -6,7 +6,7 @@ Knows Datadog's paths and JSON; leaves the wire (retries, timeouts, errors) to `
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from datadog_crossorg.client.errors import Forbidden
@@ -18,7 +18,9 @@ from datadog_crossorg.client.records import (
     TimeseriesQuery,
 )
 from datadog_crossorg.client.sites import resolve_base_url
-from datadog_crossorg.client.transport import Transport
+
+if TYPE_CHECKING:
+    from datadog_crossorg.client.transport import Transport
 
 _CONNECTIONS = "/api/v2/org_connections"
 _DASHBOARDS = "/api/v1/dashboard"
@@ -54,8 +56,10 @@ class DatadogClient:
         backoff_max: float = 8.0,
         pool_size: int = 32,
     ) -> None:
+        from datadog_crossorg.client.transport import Transport  # requests: loaded on first use
+
         self.base_url = resolve_base_url(site)
-        self._transport = Transport(
+        self._transport: Transport = Transport(
             self.base_url,
             api_key,
             app_key,

@@ -35,3 +35,16 @@ def test_a_program_declaring_connections_loads_only_the_declarations() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_native_plugin_answers_the_engine_before_loading_the_http_stack() -> None:
+    """The native plugin's first answer (GetPluginInfo) needs no HTTP: `requests` loads with the
+    first client, so the plugin starts about as fast as `import pulumi` (bench/import_cost.py)."""
+    code = (
+        "import sys, datadog_crossorg.native.provider\n"
+        "print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
