@@ -116,7 +116,7 @@ class Row:
     in_flight: int
 
 
-def _slow(emu: Emulator, latency: float) -> None:
+def slow(emu: Emulator, latency: float) -> None:
     emu.clear_faults()
     if latency:
         emu.add_fault(Fault("latency", path="/api/v2/org_connections", delay=latency, times=None))
@@ -124,7 +124,7 @@ def _slow(emu: Emulator, latency: float) -> None:
 
 def _clients(emu: Emulator, n: int, latency: float, tool: str, threads: int) -> list[Row]:
     """One child process does create, refresh (one listing) and destroy, timing each."""
-    _slow(emu, latency)
+    slow(emu, latency)
     hub = emu.keys("hub")
     spokes = [emu.org_uuid(spoke_name(i)) for i in range(n)]
     emu.clear_requests()
@@ -144,7 +144,7 @@ def _clients(emu: Emulator, n: int, latency: float, tool: str, threads: int) -> 
     ]
 
 
-def _stack(emu: Emulator, n: int, way: str, folder: Path) -> CliStack:
+def build_stack(emu: Emulator, n: int, way: str, folder: Path) -> CliStack:
     hub = emu.keys("hub")
     if way == "dynamic":
         cli = PulumiCLI(python_project(folder / "p"), home=folder / "h", backend=folder / "b")
@@ -199,12 +199,12 @@ def _pulumi(
     }
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        s = _stack(emu, n, way, Path(tmp))
+        s = build_stack(emu, n, way, Path(tmp))
         label = way
         if skip_checkpoints:  # the file backend rewrites the whole state after every step
             s.cli.env["PULUMI_SKIP_CHECKPOINTS"] = "true"
             label = f"{way}, PULUMI_SKIP_CHECKPOINTS"
-        _slow(emu, latency)
+        slow(emu, latency)
         for op in OPERATIONS:
             emu.clear_requests()
             started = time.perf_counter()

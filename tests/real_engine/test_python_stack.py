@@ -32,6 +32,9 @@ def test_preview_up_noop_update_replace_refresh_destroy(py_stack: CliStack) -> N
     assert posts == {"payments", "search"}
     ids = s.cli.outputs()["connection_ids"]
     assert set(ids) == {"payments-to-hub", "search-to-hub"}
+    # the state records the program's line as where each connection was declared, not ours
+    for resource in s.resources().values():
+        assert resource["sourcePosition"].startswith("project:///stacks/__main__.py#"), resource
 
     # a second up changes nothing and calls nothing
     s.pulumi("up", "--yes", "--expect-no-changes")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from datadog_crossorg.client.errors import Forbidden
@@ -19,7 +19,9 @@ from datadog_crossorg.client.records import (
     TimeseriesQuery,
 )
 from datadog_crossorg.client.sites import resolve_base_url
-from datadog_crossorg.client.transport import Transport
+
+if TYPE_CHECKING:
+    from datadog_crossorg.client.transport import Transport
 
 _CONNECTIONS = "/api/v2/org_connections"
 _DASHBOARDS = "/api/v1/dashboard"
@@ -57,8 +59,10 @@ class DatadogClient:
         pool_size: int = 32,
         pause: Callable[[float], None] = time.sleep,
     ) -> None:
+        from datadog_crossorg.client.transport import Transport  # requests: loaded on first use
+
         self.base_url = resolve_base_url(site)
-        self._transport = Transport(
+        self._transport: Transport = Transport(
             self.base_url,
             api_key,
             app_key,

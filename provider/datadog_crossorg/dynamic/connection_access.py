@@ -12,10 +12,12 @@ OrgConnectionProvider's.
 from __future__ import annotations
 
 from datadog_crossorg.dynamic.provider_base import DeclaredResource, TableProvider
-from datadog_crossorg.rules import access
+from datadog_crossorg.resources.connection_access import CONNECTION_ACCESS
 
 
-class ConnectionAccessProvider(TableProvider, rules=access.TABLE):
+class ConnectionAccessProvider(
+    TableProvider, declaration=CONNECTION_ACCESS, rules="datadog_crossorg.rules.access"
+):
     """CRUD for one org's restriction policy on one connection (`/api/v2/restriction_policy`).
 
     The instance pickles to nothing; methods may run on several threads at once.

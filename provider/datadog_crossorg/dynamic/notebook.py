@@ -15,11 +15,14 @@ import pulumi
 
 from datadog_crossorg.dashboards.resolve import Document, resolve_checked
 from datadog_crossorg.dynamic.provider_base import DeclaredResource, TableProvider
+from datadog_crossorg.resources.notebook import CROSS_ORG_NOTEBOOK
 from datadog_crossorg.rules import notebooks
 from datadog_crossorg.rules.queries import NotebookInvalid, notebook_queries
 
 
-class CrossOrgNotebookProvider(TableProvider, rules=notebooks.TABLE):
+class CrossOrgNotebookProvider(
+    TableProvider, declaration=CROSS_ORG_NOTEBOOK, rules="datadog_crossorg.rules.notebooks"
+):
     """CRUD for notebooks over `/api/v1/notebooks`, one API call per operation.
 
     The instance pickles to nothing; methods may run on several threads at once.

@@ -12,12 +12,14 @@ from __future__ import annotations
 import pulumi
 
 from datadog_crossorg.dynamic.provider_base import DeclaredResource, TableProvider
-from datadog_crossorg.rules import connections
+from datadog_crossorg.resources.org_connection import ORG_CONNECTION
 
 __all__ = ["OrgConnection", "OrgConnectionArgs", "OrgConnectionProvider"]
 
 
-class OrgConnectionProvider(TableProvider, rules=connections.TABLE):
+class OrgConnectionProvider(
+    TableProvider, declaration=ORG_CONNECTION, rules="datadog_crossorg.rules.connections"
+):
     """CRUD for org connections over `/api/v2/org_connections` (`connections.TABLE`).
 
     The instance pickles to nothing (`StatelessProvider`): the key ring, clients and shared

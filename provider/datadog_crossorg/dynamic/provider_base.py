@@ -7,16 +7,22 @@ versions, never a key) and builds its `ProviderProcess` in that process: from th
 (`configure`), or from the environment when no config arrives. `DeclaredResource` gives a resource
 class its constructor, Args class and Output annotations from its `ResourceDeclaration`, and
 registers the provider's bytes with a pinned pickle protocol.
+
+A program imports this module to declare resources; only a provider process calls them. So what
+serves calls (the rules' tables, settings, the process's clients, the server patches) loads on
+first use there, and a program's `import` costs little beyond `import pulumi`
+(bench/import_cost.py).
 """
 
 from __future__ import annotations
 
 import base64
 import dataclasses
+import importlib
 import inspect
 import pickle
 import threading
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pulumi
 from pulumi import CustomResource, Inputs, ResourceOptions
@@ -32,19 +38,13 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from datadog_crossorg.config.settings import ProviderSettings
-from datadog_crossorg.dynamic.server_patches import (
-    end_with_the_engine,
-    send_detailed_diffs,
-    show_detailed_diff,
-    show_user_errors_first,
-    widen_dynamic_server,
-)
-from datadog_crossorg.process.provider_process import ProviderProcess
 from datadog_crossorg.resources import tokens
 from datadog_crossorg.resources.declaration import ResourceDeclaration
-from datadog_crossorg.rules.inputs import DiffDecision, InputProblem
-from datadog_crossorg.rules.table import ResourceRules
+
+if TYPE_CHECKING:
+    from datadog_crossorg.process.provider_process import ProviderProcess
+    from datadog_crossorg.rules.inputs import DiffDecision, InputProblem
+    from datadog_crossorg.rules.table import ResourceRules
 
 _PROCESS_LOCK = threading.Lock()
 PROVIDER_KEY = "__provider"
@@ -83,6 +83,13 @@ class StatelessProvider(ResourceProvider):
         return base64.b64encode(pickle.dumps(self, protocol=PICKLE_PROTOCOL)).decode("ascii")
 
     def __setstate__(self, _state: dict[str, Any]) -> None:
+        from datadog_crossorg.dynamic.server_patches import (
+            end_with_the_engine,
+            send_detailed_diffs,
+            show_user_errors_first,
+            widen_dynamic_server,
+        )
+
         show_user_errors_first()  # unpickling is the first thing the provider server does
         widen_dynamic_server()
         send_detailed_diffs()
@@ -96,30 +103,71 @@ class StatelessProvider(ResourceProvider):
             with _PROCESS_LOCK:
                 process = self.__dict__.get("_process")
                 if process is None:
-                    process = ProviderProcess(ProviderSettings.from_environment())
+                    process = _new_process(None)
                     self.__dict__["_process"] = process
         return process
 
     def configure(self, req: ConfigureRequest) -> None:
         """Engine: Configure, once per provider process with the whole decrypted stack config."""
-        self.use(ProviderProcess(ProviderSettings.from_stack_config(req.config.get)))
+        self.use(_new_process(req))
 
     def use(self, process: ProviderProcess) -> None:
         """Serve from `process` (a host that reads its configuration elsewhere sets it here)."""
         self.__dict__["_process"] = process
 
 
+def _new_process(req: ConfigureRequest | None) -> ProviderProcess:
+    """A provider process's half: from the stack config of `req`, else from the environment."""
+    from datadog_crossorg.config.settings import ProviderSettings
+    from datadog_crossorg.process.provider_process import ProviderProcess
+
+    if req is None:
+        return ProviderProcess(ProviderSettings.from_environment())
+    return ProviderProcess(ProviderSettings.from_stack_config(req.config.get))
+
+
+class _Table:
+    """`TableProvider.rules`: the `TABLE` of a rules module, imported on first use (a program
+    that only declares resources never loads the rules), and checked to serve the declaration
+    the provider class names."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+        self._table: ResourceRules | None = None
+
+    def __get__(self, _obj: object, owner: type[TableProvider]) -> ResourceRules:
+        if self._table is None:
+            table = importlib.import_module(self.module).TABLE
+            if table.declaration is not owner.declaration:
+                raise TypeError(f"{self.module}.TABLE does not serve {owner.declaration.name}")
+            self._table = table
+        return self._table
+
+
 class TableProvider(StatelessProvider):
     """A dynamic provider that calls its resource's table (`rules.table.ResourceRules`) and only
-    translates: `class OrgConnectionProvider(TableProvider, rules=connections.TABLE)`. Methods may
-    run on several threads at once; each engine call is one table call."""
+    translates:
 
+        class OrgConnectionProvider(TableProvider, declaration=ORG_CONNECTION,
+                                    rules="datadog_crossorg.rules.connections"): ...
+
+    The declaration is what a program needs; the table (the module's `TABLE`) loads on the first
+    engine call. Methods may run on several threads at once; each engine call is one table call."""
+
+    declaration: ClassVar[ResourceDeclaration]
     rules: ClassVar[ResourceRules]
 
-    def __init_subclass__(cls, rules: ResourceRules | None = None, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls,
+        declaration: ResourceDeclaration | None = None,
+        rules: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init_subclass__(**kwargs)
-        if rules is not None:
-            cls.rules = rules
+        if declaration is None or rules is None:
+            raise TypeError(f"{cls.__name__} needs declaration= and rules= (a rules module)")
+        cls.declaration = declaration
+        cls.rules = _Table(rules)  # type: ignore[assignment]
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Engine: Check, at preview and up; no API call. Failures name property, value and fix."""
@@ -127,6 +175,8 @@ class TableProvider(StatelessProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Engine: Diff with OLD OUTPUTS (refresh's drift shows); always explicit `changes`."""
+        from datadog_crossorg.dynamic.server_patches import show_detailed_diff
+
         decision = self.rules.decide_diff(olds, news)
         show_detailed_diff(decision.shown())
         return diff_result(decision)
@@ -162,6 +212,19 @@ class StableResource(Resource):
         props: Inputs,
         opts: ResourceOptions | None = None,
     ) -> None:
+        self._register(provider, name, props, opts)
+
+    def _register(
+        self,
+        provider: StatelessProvider,
+        name: str,
+        props: Inputs,
+        opts: ResourceOptions | None,
+    ) -> None:
+        """Register with the engine. Not an `__init__`: the SDK takes the third `__init__` frame
+        from the top as the resource's constructor and records the frames below it as where the
+        resource was declared (`sourcePosition`, `stackTrace` in the state), so a subclass calls
+        this from its own constructor and the user's line is the one recorded."""
         if PROVIDER_KEY in props:
             raise ValueError(f"a dynamic resource must not define the {PROVIDER_KEY} key")
         props = {**props, PROVIDER_KEY: provider.pickled()}
@@ -192,7 +255,7 @@ class DeclaredResource(StableResource):
     ) -> None:
         if provider is None:
             raise TypeError(f"{cls.__name__} needs provider= (a TableProvider)")
-        declaration = provider.rules.declaration
+        declaration = provider.declaration
         super().__init_subclass__(module=tokens.DYNAMIC_MODULE, name=declaration.name, **kwargs)
         cls.declaration = declaration
         cls.provider_class = provider
@@ -219,7 +282,7 @@ class DeclaredResource(StableResource):
         if declared is not None:
             given = dataclasses.asdict(declared)
         props = self.declaration.blank_props(given)
-        super().__init__(self.provider_class(), resource_name, props, opts)
+        self._register(self.provider_class(), resource_name, props, opts)
 
 
 def _args_class(declaration: ResourceDeclaration, module: str) -> type:
