@@ -38,9 +38,13 @@ import (
 	"golang.org/x/mod/modfile"
 )
 
-func main() { langhost.Main(&goHost{}, nil) }
+func main() { langhost.Main(&goHost{Codegen: goCodegen}, nil) }
 
-type goHost struct{ langhost.Base }
+// goHost answers GenerateProgram and GeneratePackage through its embedded Codegen.
+type goHost struct {
+	langhost.Base
+	langhost.Codegen
+}
 
 var goCodegen = langhost.Codegen{
 	Program: func(program *pcl.Program) (map[string][]byte, hcl.Diagnostics, error) {
@@ -154,18 +158,6 @@ func (h *goHost) InstallDependencies(
 		return fmt.Errorf("`go mod tidy` in %s failed: %w", dir, err)
 	}
 	return closer.Close()
-}
-
-func (h *goHost) GenerateProgram(
-	ctx context.Context, req *pulumirpc.GenerateProgramRequest,
-) (*pulumirpc.GenerateProgramResponse, error) {
-	return goCodegen.GenerateProgram(ctx, req)
-}
-
-func (h *goHost) GeneratePackage(
-	ctx context.Context, req *pulumirpc.GeneratePackageRequest,
-) (*pulumirpc.GeneratePackageResponse, error) {
-	return goCodegen.GeneratePackage(ctx, req)
 }
 
 // Link points the program's go.mod at each generated SDK with a `replace` line.

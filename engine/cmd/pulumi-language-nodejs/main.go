@@ -46,9 +46,13 @@ const runnerModule = "@pulumi/pulumi/cmd/run"
 // exitAfterUserMessage is the runner's code for "the error was already shown to the user".
 const exitAfterUserMessage = 32
 
-func main() { langhost.Main(&nodeHost{}, nil) }
+func main() { langhost.Main(&nodeHost{Codegen: nodeCodegen}, nil) }
 
-type nodeHost struct{ langhost.Base }
+// nodeHost answers GenerateProgram and GeneratePackage through its embedded Codegen.
+type nodeHost struct {
+	langhost.Base
+	langhost.Codegen
+}
 
 var nodeCodegen = langhost.Codegen{
 	Program: func(program *pcl.Program) (map[string][]byte, hcl.Diagnostics, error) {
@@ -200,18 +204,6 @@ func (h *nodeHost) InstallDependencies(
 		return fmt.Errorf("installing the Node.js dependencies in %s failed: %w", dir, err)
 	}
 	return closer.Close()
-}
-
-func (h *nodeHost) GenerateProgram(
-	ctx context.Context, req *pulumirpc.GenerateProgramRequest,
-) (*pulumirpc.GenerateProgramResponse, error) {
-	return nodeCodegen.GenerateProgram(ctx, req)
-}
-
-func (h *nodeHost) GeneratePackage(
-	ctx context.Context, req *pulumirpc.GeneratePackageRequest,
-) (*pulumirpc.GeneratePackageResponse, error) {
-	return nodeCodegen.GeneratePackage(ctx, req)
 }
 
 // Link adds each generated SDK to package.json as a local dependency (`file:sdks/<name>`).

@@ -30,18 +30,6 @@ var pythonCodegen = langhost.Codegen{
 	},
 }
 
-func (h *pythonHost) GenerateProgram(
-	ctx context.Context, req *pulumirpc.GenerateProgramRequest,
-) (*pulumirpc.GenerateProgramResponse, error) {
-	return pythonCodegen.GenerateProgram(ctx, req)
-}
-
-func (h *pythonHost) GeneratePackage(
-	ctx context.Context, req *pulumirpc.GeneratePackageRequest,
-) (*pulumirpc.GeneratePackageResponse, error) {
-	return pythonCodegen.GeneratePackage(ctx, req)
-}
-
 // Link adds each generated SDK to the program's dependencies (requirements.txt for pip,
 // pyproject.toml for uv and poetry); `pulumi package add` then installs them.
 func (h *pythonHost) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {

@@ -50,7 +50,7 @@ const exitAfterUserMessage = 32
 var useExecutor = flag.String("use-executor", "", "the program runner to use instead of the one beside this binary")
 
 func main() {
-	host := &pythonHost{}
+	host := &pythonHost{Codegen: pythonCodegen}
 	langhost.Main(host, func() error {
 		host.runner = *useExecutor
 		if host.runner != "" {
@@ -94,6 +94,7 @@ func (h *pythonHost) endOnStop(cmd *exec.Cmd) func() {
 
 type pythonHost struct {
 	langhost.Base
+	langhost.Codegen // GenerateProgram, GeneratePackage
 
 	runner string
 }
