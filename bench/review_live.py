@@ -41,7 +41,7 @@ from datadog_crossorg.dashboards import Dashboard, LogsQuery, MetricsQuery, Time
 from datadog_crossorg.emulator import Emulator  # noqa: E402
 from datadog_crossorg.emulator.faults import Fault  # noqa: E402
 from datadog_crossorg.notebooks import Cell, Markdown, Notebook  # noqa: E402
-from datadog_crossorg.reports.review.live import MAX_IN_FLIGHT  # noqa: E402
+from datadog_crossorg.reports.documents import MAX_IN_FLIGHT  # noqa: E402
 from datadog_crossorg.testing.stack import emulator_stack_config  # noqa: E402
 
 PREVIEW = ROOT / "tests" / "fixtures" / "review" / "demo-narrow.json"

@@ -25,6 +25,7 @@ from typing import Any
 from datadog_crossorg.client import DatadogError
 from datadog_crossorg.client.api import DatadogClient, connection_resource_id
 from datadog_crossorg.client.records import Connection
+from datadog_crossorg.reports.documents import org_dashboards, org_notebooks
 from datadog_crossorg.reports.verify import identify_orgs
 from datadog_crossorg.resources.tokens import ORG_CONNECTIONS
 from datadog_crossorg.rules.fleet import Fleet, Pair, StackResource, declared_pairs
@@ -163,18 +164,11 @@ def _documents(
         done.add(org)
         label = f"key pair {name or 'default'}"
         try:
-            for summary in client.list_dashboards():
-                body = client.get_dashboard(summary["id"])
-                doc = Document.of("dashboard", body, org, id=str(summary["id"]))
-                if doc.queries:
-                    found.append(doc)
+            found += [doc for doc in org_dashboards(client, org) if doc.queries]
         except DatadogError as error:
             notes.add(f"{label}: dashboards not read ({error})")
         try:
-            for notebook in client.list_notebooks():
-                doc = Document.of("notebook", notebook, org, id=str(notebook.get("id")))
-                if doc.queries:
-                    found.append(doc)
+            found += [doc for doc in org_notebooks(client, org) if doc.queries]
         except DatadogError as error:
             notes.add(f"{label}: notebooks not read ({error})")
     return found

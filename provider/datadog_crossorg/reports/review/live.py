@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from datadog_crossorg.reports.documents import MAX_IN_FLIGHT, org_dashboards, org_notebooks
 from datadog_crossorg.reports.review.analysis import Review, breaks_of
 from datadog_crossorg.rules.queries import Document, FlowIndex, links_from_connections
-
-MAX_IN_FLIGHT = 8  # GETs at once per org; the client's pacing keeps within Datadog's limits
 
 
 @dataclass(frozen=True)
@@ -87,21 +85,11 @@ def org_documents(
     """Every dashboard and notebook of the key pair's org, but those in `skip` (ids the stack
     holds): notebooks from their listing, dashboards by one GET each. `stack_names` names the
     stack resource of a document found here."""
-    client, org, names = keys.client, keys.org_id, stack_names or {}
-
-    def document(kind: str, body: Any, document_id: str) -> Document:
-        return Document.of(kind, body, org, document_id, names.get(document_id))
-
-    documents = [
-        document("notebook", notebook, str(notebook.get("id")))
-        for notebook in client.list_notebooks()
-        if str(notebook.get("id")) not in skip
+    client, org = keys.client, keys.org_id
+    return [
+        *org_notebooks(client, org, skip, stack_names),
+        *org_dashboards(client, org, skip, stack_names, workers),
     ]
-    ids = [str(d["id"]) for d in client.list_dashboards() if str(d.get("id")) not in skip]
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(ids) or 1))) as pool:
-        fetched = list(pool.map(client.get_dashboard, ids))
-    documents += [document("dashboard", body, i) for i, body in zip(ids, fetched, strict=True)]
-    return documents
 
 
 def search(
